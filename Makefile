@@ -1,0 +1,59 @@
+# ptv-analyse — every target sets up what it needs from a machine with only python3.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+YEAR ?= $(shell $(PY) -c "import datetime; print(datetime.date.today().year - 2)")
+LANG_REPORT ?= nb
+
+.PHONY: setup test test-fast report lint format typecheck bench lab clean browser
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name ptv-analyse --display-name "Python (ptv-analyse)" >/dev/null
+	touch $(STAMP)
+
+## browser: Debian's chromium for the report's browser test (installed with apt-get when missing).
+browser:
+	@sh scripts/ensure-chromium
+
+## test: the whole suite (unit, reliability, notebooks, browser) from a fresh clone.
+test: setup browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+## test-fast: everything except notebook runs and the browser test.
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+## report: run every notebook for YEAR on the embedded data and write reports/YEAR/index.html.
+report: setup
+	$(BIN)/ptv report --year $(YEAR) --lang $(LANG_REPORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: setup
+	$(BIN)/mypy
+
+## bench: benchmarks print ratios against a baseline measured in the same run.
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+## lab: JupyterLab with the project's kernel.
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV) .cache reports .pytest_cache .ruff_cache .mypy_cache

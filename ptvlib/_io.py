@@ -1,0 +1,67 @@
+"""Atomic file writes and checksums (private helpers).
+
+A write goes to a temporary file in the target folder, is flushed and fsynced,
+then renamed over the target with :func:`os.replace`, which is atomic on POSIX
+and Windows. A crash or an exception mid-write leaves the old file untouched
+and no partial file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "sha256_file"]
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str], suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path next to *target*; rename it over *target* on success.
+
+    Use for writers that want a path (``DataFrame.to_parquet``, ``savefig``).
+    On an exception the temporary file is removed and *target* is unchanged.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+
+
+def _atomic_write(target: str | os.PathLike[str], mode: str, write: Callable[[IO[Any]], None]) -> None:
+    with atomic_path(target) as tmp, open(tmp, mode) as fh:
+        write(fh)
+        fh.flush()
+
+
+def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
+    """Write *data* to *target* atomically."""
+    _atomic_write(target, "wb", lambda fh: fh.write(data))
+
+
+def atomic_write_text(target: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
+    """Write *text* to *target* atomically (UTF-8 by default)."""
+    _atomic_write(target, "wb", lambda fh: fh.write(text.encode(encoding)))
+
+
+def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(chunk), b""):
+            digest.update(block)
+    return digest.hexdigest()
