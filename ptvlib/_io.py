@@ -28,7 +28,9 @@ def atomic_path(target: str | os.PathLike[str], suffix: str = "") -> Iterator[Pa
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent
+    )
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -42,7 +44,9 @@ def atomic_path(target: str | os.PathLike[str], suffix: str = "") -> Iterator[Pa
         raise
 
 
-def _atomic_write(target: str | os.PathLike[str], mode: str, write: Callable[[IO[Any]], None]) -> None:
+def _atomic_write(
+    target: str | os.PathLike[str], mode: str, write: Callable[[IO[Any]], None]
+) -> None:
     with atomic_path(target) as tmp, open(tmp, mode) as fh:
         write(fh)
         fh.flush()

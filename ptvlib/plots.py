@@ -44,7 +44,9 @@ def set_theme() -> None:
     sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
 
 
-def figure_axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (8.0, 4.5)) -> tuple[Figure, Axes]:
+def figure_axes(
+    ax: Axes | None = None, *, figsize: tuple[float, float] = (8.0, 4.5)
+) -> tuple[Figure, Axes]:
     """Return ``(fig, ax)``: the figure of *ax*, or a new themed figure with one axes."""
     import matplotlib.pyplot as plt
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +11,20 @@ import pytest
 
 TESTS_DIR = Path(__file__).resolve().parent
 TEST_DATA = TESTS_DIR / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the suite's processed tables out of the repository's .cache (built once per run)."""
+    cache = tmp_path_factory.mktemp("ptv-cache")
+    old = os.environ.get("PTV_CACHE_DIR")
+    os.environ["PTV_CACHE_DIR"] = str(cache)
+    os.environ.pop("PTV_OWN_DATA", None)
+    yield cache
+    if old is None:
+        os.environ.pop("PTV_CACHE_DIR", None)
+    else:
+        os.environ["PTV_CACHE_DIR"] = old
 
 
 @pytest.fixture
