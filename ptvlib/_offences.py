@@ -298,7 +298,11 @@ def _population_lookup(
     codes that map one-to-one onto a 2024 municipality, from the population table.
     """
     parts = [s.population for s in sources if s.population is not None]
-    own = pd.concat(parts, ignore_index=True).dropna().drop_duplicates(["orig_code", "year"])
+    own = (
+        pd.concat(parts, ignore_index=True).dropna().drop_duplicates(["orig_code", "year"])
+        if parts
+        else None  # count-only sources (the SSB API): pd.concat drops None
+    )
     # One-to-one codes: the original is the only code (weight 1) of its current municipality.
     n_orig = red.groupby(["calyear", "current_code"])["original_code"].transform("size")
     n_curr = red.groupby(["calyear", "original_code"])["current_code"].transform("size")
@@ -310,7 +314,47 @@ def _population_lookup(
         {"orig_code": one["original_code"], "year": one["year"], "pop": one["value"]}
     )
     both = pd.concat([own, fallback], ignore_index=True)
+    both = both.drop_duplicates(["orig_code", "year"], keep="first")
+    estimated = _share_estimates(both, population, red)
+    both = pd.concat([both, estimated], ignore_index=True)
     return both.drop_duplicates(["orig_code", "year"], keep="first")
+
+
+def _share_estimates(
+    known: pd.DataFrame, population: pd.DataFrame, red: pd.DataFrame
+) -> pd.DataFrame:
+    """Population of merged old municipalities where no extract gives it (1 January, year y+1).
+
+    Estimated as the old municipality's share of its analysis unit one year
+    earlier (from the extracts) times the unit's population in y+1 (csdata,
+    summed over the unit's 2024 municipalities, which is exact for merged
+    municipalities). Used only when *all* parts of the unit have a population
+    in y, so the shares are complete. Counts from such a population are flagged
+    ``derived`` like every rate-based count.
+    """
+    units = regions.analysis_units()
+    link = red.merge(units, on="current_code")[["original_code", "calyear", "unit_code"]]
+    link = link.drop_duplicates()
+    prev = known.rename(columns={"orig_code": "original_code"})
+    prev = prev.assign(calyear=prev["year"] + 1)[["original_code", "calyear", "pop"]]
+    parts = link.merge(prev, on=["original_code", "calyear"], how="left")
+    keys = ["calyear", "unit_code"]
+    n_missing = parts["pop"].isna().groupby([parts[k] for k in keys]).transform("sum")
+    parts = parts.loc[n_missing == 0]
+    share = parts["pop"] / parts.groupby(keys)["pop"].transform("sum")
+    pop = population.loc[population["level"] == "municipality", ["region", "year", "value"]]
+    pop = pop.merge(units, left_on="region", right_on="current_code")
+    unit_pop = pop.groupby(["unit_code", "year"], as_index=False)["value"].sum()
+    parts = parts.assign(share=share).merge(
+        unit_pop, left_on=["unit_code", "calyear"], right_on=["unit_code", "year"]
+    )
+    return pd.DataFrame(
+        {
+            "orig_code": parts["original_code"],
+            "year": parts["calyear"],
+            "pop": parts["share"] * parts["value"],
+        }
+    )
 
 
 def _grid(source: _Source, red: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:

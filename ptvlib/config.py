@@ -10,6 +10,8 @@ variable           meaning                                     default
 ``PTV_CACHE_DIR``  processed parquet tables and SSB responses   ``<project>/.cache``
 ``PTV_OFFLINE``    ``1`` = never touch the network              unset (online allowed)
 ``PTV_OWN_DATA``   path of the analyst's own data file          unset
+``PTV_DATA_SOURCE``  default source of :func:`ptvlib.load`:    ``embedded``
+                   ``embedded``, ``ssb`` or ``auto``
 =================  ==========================================  ======================
 
 The functions read the environment at call time, so tests and notebooks can
@@ -32,6 +34,7 @@ __all__ = [
     "PROJECT_DIR",
     "cache_dir",
     "data_dir",
+    "data_source",
     "offline",
     "own_data_path",
     "raw_dir",
@@ -118,3 +121,12 @@ def own_data_path() -> Path | None:
     """Path of the analyst's own data file from ``PTV_OWN_DATA``, or None."""
     value = os.environ.get("PTV_OWN_DATA", "").strip()
     return Path(value).expanduser() if value else None
+
+
+def data_source() -> str:
+    """Default source of :func:`ptvlib.load` (``PTV_DATA_SOURCE``; default ``embedded``).
+
+    Set ``PTV_DATA_SOURCE=auto`` before ``ptv report`` to use Statistics Norway's
+    live tables where the network allows (the notebooks' kernels inherit it).
+    """
+    return os.environ.get("PTV_DATA_SOURCE", "").strip() or "embedded"

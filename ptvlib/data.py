@@ -169,8 +169,17 @@ def _fetch_ssb(name: str, progress: Progress | None) -> pd.DataFrame:
         "ContentsCode": ["AnmeldteLovbrudd"],
         "Tid": "*",
     }
+    if config.offline():
+        raise SourceUnavailable("offline mode (PTV_OFFLINE is set)")
+    # stale_ok=False: a failure must reach load(), which decides between the last good
+    # processed copy and the embedded snapshot and warns (SsbFallbackWarning).
     cube = SsbClient().fetch(
-        "08487", query, lang="no", expected_dims=list(_offences.SSB_DIMS), progress=progress
+        "08487",
+        query,
+        lang="no",
+        expected_dims=list(_offences.SSB_DIMS),
+        progress=progress,
+        stale_ok=False,
     )
     source = _offences.source_from_ssb(cube)
     return _offences.build_offences(load("population"), sources=[source])
@@ -179,7 +188,7 @@ def _fetch_ssb(name: str, progress: Progress | None) -> pd.DataFrame:
 def load(
     name: str,
     *,
-    source: Source = "embedded",
+    source: Source | None = None,
     refresh: bool = False,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
@@ -189,8 +198,9 @@ def load(
     ----------
     name : str
         Dataset name; see :func:`datasets`.
-    source : {"embedded", "ssb", "auto"}
-        ``embedded``: build from ``data/raw`` (no network). ``ssb``: refresh
+    source : {"embedded", "ssb", "auto"}, optional
+        Default: ``PTV_DATA_SOURCE`` (see :func:`ptvlib.config.data_source`),
+        else ``embedded``. ``embedded``: build from ``data/raw`` (no network). ``ssb``: refresh
         from Statistics Norway's API; when it fails, fall back to the last good
         SSB copy, else the embedded snapshot, with a
         :class:`SsbFallbackWarning` naming the table. ``auto``: ``ssb`` unless
@@ -221,6 +231,8 @@ def load(
     693494
     """
     catalog.get(name)
+    if source is None:
+        source = config.data_source()  # type: ignore[assignment]
     check_literal("source", source, Source)
     if source == "auto":
         source = "embedded" if config.offline() or catalog.get(name).ssb_table is None else "ssb"
@@ -343,9 +355,9 @@ def load_own(path: str | Path) -> pd.DataFrame:
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "own.csv"
     >>> _ = p.write_text("region,year,indicator,value\\n030115,2019,cases,120\\n")
-    >>> load_own(p)[["region", "level", "region_name", "value"]]
-       region  level         region_name  value
-    0  030115  bydel  Søndre Nordstrand  120.0
+    >>> own = load_own(p)
+    >>> own.loc[0, ["region", "level", "region_name"]].tolist(), float(own.loc[0, "value"])
+    (['030115', 'bydel', 'Søndre Nordstrand'], 120.0)
     """
     path = Path(path)
     if not path.exists():

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+# One BLAS thread: the simulations fit thousands of small models, and threaded BLAS on a
+# busy 2-core machine makes them 10x slower. Must be set before numpy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
 import pytest
 
 TESTS_DIR = Path(__file__).resolve().parent
 TEST_DATA = TESTS_DIR / "data"
+# Test helpers (_browser, _httpserver) are plain modules next to the tests.
+sys.path.insert(0, str(TESTS_DIR))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -160,3 +160,25 @@ def test_extracts_agree_for_all_municipalities() -> None:
     assert len(pairs) > 5000
     assert rel.median() < 0.005
     assert rel.quantile(0.99) < 0.03
+
+
+def test_share_estimate_of_old_populations_is_close_to_the_real_one(
+    population: pd.DataFrame,
+) -> None:
+    """The fallback population of merged old municipalities (share one year earlier × unit total)."""
+    from ptvlib import _offences, regions
+
+    kom = pd.read_csv(
+        RAW / "ssb08487_kommune_rates_2014_2017_torbskar_kommuneRdat/kom_2016.csv",
+        dtype={"kommune": str},
+    )
+    known = pd.DataFrame({"orig_code": kom["kommune"], "year": kom["year"], "pop": kom["bef_tot"]})
+    est = _offences._share_estimates(
+        known.query("year == 2015"), population, regions.redistricting()
+    )
+    exact = known.query("year == 2016").set_index("orig_code")["pop"]
+    est = est.set_index("orig_code")["pop"]
+    both = pd.concat([est, exact], axis=1, keys=["est", "exact"]).dropna()
+    assert len(both) > 300
+    rel = (both["est"] - both["exact"]).abs() / both["exact"]
+    assert rel.median() < 0.005 and rel.max() < 0.05
