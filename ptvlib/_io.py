@@ -45,7 +45,7 @@ def atomic_path(target: str | os.PathLike[str], suffix: str = "") -> Iterator[Pa
 
 
 def _atomic_write(
-    target: str | os.PathLike[str], mode: str, write: Callable[[IO[Any]], None]
+    target: str | os.PathLike[str], mode: str, write: Callable[[IO[Any]], object]
 ) -> None:
     with atomic_path(target) as tmp, open(tmp, mode) as fh:
         write(fh)

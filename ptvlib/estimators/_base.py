@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -116,7 +116,7 @@ def classify(
     return "inconclusive"
 
 
-_WORDS = {
+_WORDS: dict[str, dict[str, Any]] = {
     "nb": {
         "decrease": "nedgang",
         "increase": "økning",

@@ -1,0 +1,55 @@
+"""Quasi-experimental estimators with honest inference for one treated unit or few clusters.
+
+One module per design: :mod:`~ptvlib.estimators.synth` (synthetic control),
+:mod:`~ptvlib.estimators.did` (difference-in-differences / event study),
+:mod:`~ptvlib.estimators.its` (interrupted time series),
+:mod:`~ptvlib.estimators.dose` (dose–response),
+:mod:`~ptvlib.estimators.displacement` (weighted displacement difference) and
+:mod:`~ptvlib.estimators.inference` (cluster-robust, HAC, wild cluster
+bootstrap, permutation). Every result has ``summary()``, ``plot()`` and
+``verdict(lang)``.
+"""
+
+from __future__ import annotations
+
+from .did import DidResult, EventStudyResult, FewTreatedWarning, did
+from .displacement import DisplacementResult, displacement, wdd_from_counts
+from .dose import DoseResponseResult, SingleTreatedUnitWarning, dose_response
+from .inference import (
+    BootstrapResult,
+    InferenceWarning,
+    PermutationResult,
+    permutation_test,
+    wild_cluster_bootstrap,
+)
+from .its import ItsResult, its
+from .synth import (
+    OutsideDonorRangeWarning,
+    PlaceboResult,
+    SyntheticControlResult,
+    synthetic_control,
+)
+
+__all__ = [
+    "BootstrapResult",
+    "DidResult",
+    "DisplacementResult",
+    "DoseResponseResult",
+    "EventStudyResult",
+    "FewTreatedWarning",
+    "InferenceWarning",
+    "ItsResult",
+    "OutsideDonorRangeWarning",
+    "PermutationResult",
+    "PlaceboResult",
+    "SingleTreatedUnitWarning",
+    "SyntheticControlResult",
+    "did",
+    "displacement",
+    "dose_response",
+    "its",
+    "permutation_test",
+    "synthetic_control",
+    "wdd_from_counts",
+    "wild_cluster_bootstrap",
+]
