@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-YEAR ?= $(shell $(PY) -c "import datetime; print(datetime.date.today().year - 2)")
+YEAR ?=
 LANG_REPORT ?= nb
 
 .PHONY: setup test test-fast report lint format typecheck bench lab clean browser
@@ -26,7 +26,8 @@ browser:
 test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/mypy
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest
 
 ## test-fast: everything except notebook runs and the browser test.
 test-fast: setup
@@ -34,7 +35,7 @@ test-fast: setup
 
 ## report: run every notebook for YEAR on the embedded data and write reports/YEAR/index.html.
 report: setup
-	$(BIN)/ptv report --year $(YEAR) --lang $(LANG_REPORT)
+	$(BIN)/ptv report $(if $(YEAR),--year $(YEAR)) --lang $(LANG_REPORT)
 
 lint: setup
 	$(BIN)/ruff check .

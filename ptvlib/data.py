@@ -73,6 +73,21 @@ def datasets() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: SHA-256 of raw files, remembered per (path, size, mtime) within the process.
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+#: Tables read and validated in this process, by (name, parquet path, size, mtime): a
+#: changed or replaced cache file is read and validated again.
+_LOADED: dict[tuple[str, str, int, int], pd.DataFrame] = {}
+
+
+def _digest(path: Path) -> str:
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = sha256_file(path)
+    return _DIGESTS[key]
+
+
 def _cache_key(name: str) -> str:
     raw = config.raw_dir()
     digest = hashlib.sha256(f"{BUILD_VERSION}|{name}".encode())
@@ -80,7 +95,7 @@ def _cache_key(name: str) -> str:
         path = raw / rel
         if not path.exists():
             raise DataError(f"dataset {name!r}: raw file missing: {path}")
-        digest.update(f"|{rel}={sha256_file(path)}".encode())
+        digest.update(f"|{rel}={_digest(path)}".encode())
     return digest.hexdigest()[:20]
 
 
@@ -114,15 +129,22 @@ def _embedded(name: str, refresh: bool) -> pd.DataFrame:
     key = _cache_key(name)
     target = _tables_dir() / f"{name}-{key}.parquet"
     if target.exists() and not refresh:
+        st = target.stat()
+        memo = (name, str(target), st.st_size, st.st_mtime_ns)
+        if memo in _LOADED:
+            return _LOADED[memo].copy()  # this very file was read and validated already
         cached = _read_valid(target, ds.schema)
         if cached is not None:
-            return cached
+            _LOADED[memo] = cached
+            return cached.copy()
     frame = validate(coerce(ds.build(config.raw_dir()), ds.schema), ds.schema)
     _write_parquet(frame, target)
     for stale in _tables_dir().glob(f"{name}-*.parquet"):
         if stale != target and not stale.name.endswith("-ssb.parquet"):
             stale.unlink(missing_ok=True)
-    return frame
+    st = target.stat()
+    _LOADED[(name, str(target), st.st_size, st.st_mtime_ns)] = frame
+    return frame.copy()
 
 
 def _from_ssb(name: str, progress: Progress | None) -> pd.DataFrame:
@@ -158,14 +180,14 @@ def _from_ssb(name: str, progress: Progress | None) -> pd.DataFrame:
 
 
 def _fetch_ssb(name: str, progress: Progress | None) -> pd.DataFrame:
-    from . import _offences
+    from . import _offences, _offences_ssb
     from .ssb import SsbClient
 
     if name != "reported_offences":  # pragma: no cover - only 08487 is registered
         raise DataError(f"no SSB mapping for {name!r}")
     query = {
         "Gjerningssted": "*",
-        "LovbruddKrim": list(_offences._SSB_GROUPS),
+        "LovbruddKrim": list(_offences_ssb.SSB_GROUPS),
         "ContentsCode": ["AnmeldteLovbrudd"],
         "Tid": "*",
     }
@@ -177,11 +199,11 @@ def _fetch_ssb(name: str, progress: Progress | None) -> pd.DataFrame:
         "08487",
         query,
         lang="no",
-        expected_dims=list(_offences.SSB_DIMS),
+        expected_dims=list(_offences_ssb.SSB_DIMS),
         progress=progress,
         stale_ok=False,
     )
-    source = _offences.source_from_ssb(cube)
+    source = _offences_ssb.source_from_ssb(cube)
     return _offences.build_offences(load("population"), sources=[source])
 
 
@@ -252,7 +274,16 @@ def source_agreement() -> pd.DataFrame:
     """
     from . import _offences
 
-    return _offences.source_agreement(load("population"))
+    key = _cache_key("reported_offences")
+    target = _tables_dir() / f"source_agreement-{key}.parquet"
+    if target.exists():
+        try:
+            return pd.read_parquet(target)
+        except Exception:  # unreadable: rebuilt below
+            target.unlink(missing_ok=True)
+    frame = _offences.source_agreement(load("population"))
+    _write_parquet(frame, target)
+    return frame
 
 
 # ------------------------------------------------------------------ own data

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any, get_args
 
 from . import config
-from ._literals import Comparison, Lang, Source, Straddle
+from ._literals import Comparison, Lang, Straddle
 from .exceptions import OwnDataError, ParameterError, PtvError
 
 __all__ = [
     "FIRST_PERIOD_END",
     "Params",
     "data_years",
+    "forced_error",
     "parse_cli_value",
     "validate_params",
 ]
@@ -67,12 +68,13 @@ class Params:
         Path to the analyst's own data file, or ``""``.
     treated_areas : list of str
         Own-data regions that received the funding.
-    data_source : str
-        ``embedded``, ``ssb`` or ``auto``.
     straddle : str
         Two-year period that straddles the start: ``drop`` or ``post``.
     n_large : int
         Number of large cities in the ``large_cities`` comparison.
+    donor_min_population : int
+        Synthetic-control donors: municipalities with at least this many
+        inhabitants the year before the start (0 = every municipality).
     output_dir : str
         Folder for the headline-numbers sidecar (set by ``ptv report``); ``""`` = none.
     force_error : str
@@ -82,16 +84,16 @@ class Params:
     year: int = 2024
     treated_region: str = config.DEFAULT_TREATED_REGION
     start_year: int = config.DEFAULT_START_YEAR
-    comparison: str = "large_cities"
+    comparison: Comparison = "large_cities"
     offence_groups: list[str] = field(
         default_factory=lambda: ["total", "property_theft", "violence", "drugs", "public_order"]
     )
-    lang: str = "nb"
+    lang: Lang = "nb"
     own_data: str = ""
     treated_areas: list[str] = field(default_factory=list)
-    data_source: str = "embedded"
-    straddle: str = "drop"
+    straddle: Straddle = "drop"
     n_large: int = 10
+    donor_min_population: int = 20_000
     output_dir: str = ""
     force_error: str = ""
 
@@ -109,9 +111,9 @@ _TYPES: dict[str, type] = {
     "lang": str,
     "own_data": str,
     "treated_areas": list,
-    "data_source": str,
     "straddle": str,
     "n_large": int,
+    "donor_min_population": int,
     "output_dir": str,
     "force_error": str,
 }
@@ -233,7 +235,6 @@ def validate_params(values: Mapping[str, Any] | None = None, **kwargs: Any) -> P
     for name, alias in (
         ("comparison", Comparison),
         ("lang", Lang),
-        ("data_source", Source),
         ("straddle", Straddle),
     ):
         if getattr(p, name) not in get_args(alias):
@@ -247,6 +248,10 @@ def validate_params(values: Mapping[str, Any] | None = None, **kwargs: Any) -> P
         )
     if not 2 <= p.n_large <= 50:
         raise ParameterError(f"n_large={p.n_large} is not allowed; allowed: 2 … 50")
+    if not 0 <= p.donor_min_population <= 200_000:
+        raise ParameterError(
+            f"donor_min_population={p.donor_min_population} is not allowed; allowed: 0 … 200000"
+        )
     _check_own_data(p)
     return p
 
@@ -281,3 +286,17 @@ def _check_own_data(p: Params) -> None:
             f"treated_areas={p.treated_areas!r}: {bad} not in own_data; allowed: "
             f"{', '.join(sorted(regions)[:20])}"
         )
+
+
+def forced_error(params: Params, notebook: str) -> None:
+    """Raise on purpose when ``params.force_error`` names *notebook* (test-only parameter).
+
+    Lets the test suite check that a failing notebook does not stop ``ptv report``.
+
+    Raises
+    ------
+    RuntimeError
+        When ``params.force_error == notebook``.
+    """
+    if params.force_error == notebook:
+        raise RuntimeError(f"forced failure of {notebook} (force_error={params.force_error!r})")

@@ -7,7 +7,7 @@ borders cannot be divided between the successors without inventing numbers, so
 their successors form one **analysis unit** with a composite code::
 
     "1508+1580"        Ålesund + Haram
-    "1806+1875"        Narvik + Hamarøy
+    "1806+1875"        Narvik + Hábmer - Hamarøy
     "5055+5056+5059"   Heim + Hitra + Orkland
 
 All other 2024 municipalities are their own unit. Mergers (several old
@@ -220,7 +220,7 @@ def _analysis_units(raw: Path) -> pd.DataFrame:
     for code in mun["code"]:
         groups.setdefault(find(code), []).append(code)
     names = mun.set_index("code")["name"]
-    rows = []
+    rows: list[dict[str, str]] = []
     for members in groups.values():
         members = sorted(members)
         unit = "+".join(members)
@@ -259,7 +259,7 @@ def region_name(code: str) -> str:
     Examples
     --------
     >>> region_name("0301"), region_name("030111"), region_name("1806+1875")
-    ('Oslo', 'Stovner', 'Narvik + Hamarøy')
+    ('Oslo', 'Stovner', 'Narvik + Hábmer - Hamarøy')
     """
     return _all_names().get(code) or _raise_unknown(code)
 

@@ -1,0 +1,126 @@
+"""Parameters: every bad value is rejected before any kernel starts, with a message that helps."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ptvlib import cli, report
+from ptvlib.enforcement import demo_own_data
+from ptvlib.exceptions import OwnDataError, ParameterError
+from ptvlib.params import Params, parse_cli_value, validate_params
+
+
+@pytest.fixture
+def no_kernels(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Fail the test if the report runner is reached (validation must stop first)."""
+    calls: list = []
+
+    def fake_run_report(*args, **kwargs):
+        calls.append((args, kwargs))
+        raise AssertionError("run_report was called although the parameters are bad")
+
+    monkeypatch.setattr(report, "run_report", fake_run_report)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--year", "1990"], "year=1990 is outside the data; allowed: 2012 … 2024"),
+        (["-p", "treated_region", "9999"], "treated_region='9999' is not a known region code"),
+        (["-p", "comparison", "foo"], "comparison='foo' is not allowed; allowed: large_cities"),
+        (
+            ["-p", "start_year", "2030"],
+            "start_year=2030 is not allowed with year=2024; allowed: 2011 … 2023",
+        ),
+        (["-p", "lang", "de"], "lang='de' is not allowed; allowed: nb, en"),
+        (
+            ["-p", "offence_groups", "violence,murder"],
+            "offence_groups=['violence', 'murder'] is not allowed",
+        ),
+        (["-p", "year", "twenty"], "year='twenty' is not an int"),
+        (["-p", "colour", "red"], "unknown parameter 'colour'"),
+        (
+            ["-p", "own_data", "/nonexistent/file.csv"],
+            "own_data='/nonexistent/file.csv' does not exist",
+        ),
+        (["-p", "treated_areas", "030115"], "treated_areas=['030115'] needs own_data"),
+    ],
+)
+def test_bad_parameter_is_rejected_before_kernels(
+    argv: list[str], message: str, no_kernels: list, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["report", *argv])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert not no_kernels
+
+
+def test_yaml_with_a_wrong_type(
+    tmp_path: Path, no_kernels: list, capsys: pytest.CaptureFixture[str]
+) -> None:
+    params = tmp_path / "params.yaml"
+    params.write_text("year: 2024\nstart_year: 'twenty eighteen'\n", encoding="utf-8")
+    assert cli.main(["report", "-f", str(params)]) == 2
+    assert "start_year='twenty eighteen' has type str; expected int" in capsys.readouterr().err
+    params.write_text("year: [2024\n", encoding="utf-8")
+    assert cli.main(["report", "-f", str(params)]) == 2
+    assert "is not valid YAML" in capsys.readouterr().err
+    assert not no_kernels
+
+
+def test_own_data_that_fails_validation(
+    tmp_path: Path, no_kernels: list, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "own.csv"
+    bad.write_text("region,year,indicator,value\n030115,2019,cases,-4\n", encoding="utf-8")
+    assert cli.main(["report", "-p", "own_data", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"own_data={str(bad)!r} failed validation" in err
+    assert "row 2, column 'value': value '-4' — expected a count >= 0" in err
+    assert not no_kernels
+
+
+def test_cli_rejects_fast_as_a_real_process() -> None:
+    """The installed command, as a user runs it: exit code 2 without starting papermill."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "ptvlib.cli", "report", "--year", "1990"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "year=1990 is outside the data" in proc.stderr
+    assert "Executing" not in proc.stderr
+    assert (
+        time.perf_counter() - started < 60
+    )  # generous; a kernel start alone would not fit the point
+
+
+def test_valid_params_round_trip(tmp_path: Path) -> None:
+    own = demo_own_data(tmp_path / "demo.csv")
+    p = validate_params(
+        year=2023, start_year=2018, own_data=str(own), treated_areas=["030115"], lang="en"
+    )
+    assert isinstance(p, Params) and p.year == 2023 and p.treated_areas == ["030115"]
+    with pytest.raises(ParameterError, match=r"treated_areas=\['9'\]: \['9'\] not in own_data"):
+        validate_params(own_data=str(own), treated_areas=["9"])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("region,year,indicator,value\n030115,x,cases,1\n", encoding="utf-8")
+    with pytest.raises(OwnDataError, match="failed validation"):
+        validate_params(own_data=str(bad))
+
+
+def test_parse_cli_value_types() -> None:
+    assert parse_cli_value("offence_groups", '["violence", "drugs"]') == ["violence", "drugs"]
+    assert parse_cli_value("n_large", "5") == 5
+    assert parse_cli_value("lang", "en") == "en"
+    with pytest.raises(ParameterError, match="is not a JSON list"):
+        parse_cli_value("offence_groups", "[violence")

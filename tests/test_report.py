@@ -1,0 +1,258 @@
+"""The yearly batch run: every notebook through papermill, its numbers, the HTML report in a browser.
+
+The module runs ``ptv report`` once (all notebooks, parallel kernels) into a
+temporary folder and checks what a decision maker would see. Slow: about a
+minute.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ptvlib import assess, cli, config
+from ptvlib.enforcement import demo_own_data
+from ptvlib.params import validate_params
+from ptvlib.report import run_report
+
+pytestmark = pytest.mark.slow
+
+GROUPS = ["total", "property_theft", "violence"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("report")
+    own = demo_own_data(root / "own_demo.csv")
+    params = validate_params(
+        year=2024,
+        offence_groups=GROUPS,
+        own_data=str(own),
+        treated_areas=["030115", "030101"],
+    )
+    result = run_report(params, out=root / "reports", jobs=2, progress=False)
+    return {"params": params, "result": result, "dir": root / "reports" / "2024"}
+
+
+def _sidecar(run: dict, stem: str) -> dict:
+    return json.loads((run["dir"] / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+def test_every_notebook_ran_and_has_its_page(run: dict) -> None:
+    out = run["dir"]
+    assert run["result"].failed == []
+    for stem in (
+        "01_data_overview",
+        "02_crime_trends",
+        "03_funding_effect",
+        "04_enforcement_outcomes",
+        "05_assessment_summary",
+    ):
+        assert (out / f"{stem}.ipynb").exists()
+        html = (out / f"{stem}.html").read_text(encoding="utf-8")
+        assert "validate_params(" not in html, "code is hidden in the HTML"
+        assert (out / f"{stem}.json").exists()
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert [r["ok"] for r in results["notebooks"]] == [True] * 5
+    timings = results["notebooks"][2]["timings"]
+    assert {"wall", "kernel_start_and_overhead", "imports", "compute"} <= set(timings)
+
+
+def test_data_overview_numbers(run: dict) -> None:
+    side = _sidecar(run, "01_data_overview")
+    by = {h["design"]: h for h in side["headlines"]}
+    assert by["level"]["estimate"] == 70_192  # SSB 08487, Oslo, 2023-2024
+    assert by["level"]["period"] == "2023-2024"
+    assert by["change_since_pre_pct"]["estimate"] == pytest.approx(
+        100 * (70_192 / 63_942.19 - 1), abs=0.05
+    )
+    assert 340 <= by["municipalities_with_total"]["estimate"] <= 357
+
+
+def test_crime_trend_numbers(run: dict) -> None:
+    side = _sidecar(run, "02_crime_trends")
+    rates = {
+        h["outcome"]: h["estimate"] for h in side["headlines"] if h["design"] == "rate_per_1000"
+    }
+    from ptvlib.data import load
+
+    pop = load("population").query("region == '0301' and year == 2024")["value"].iloc[0]
+    assert rates["Alle lovbruddsgrupper"] == pytest.approx(70_192 / pop * 1000, rel=1e-9)
+    ranks = [h["estimate"] for h in side["headlines"] if h["design"] == "rank_shrunk_rate"]
+    assert all(1 <= r <= 357 for r in ranks)
+
+
+def test_funding_effect_numbers_match_the_library(run: dict) -> None:
+    side = _sidecar(run, "03_funding_effect")
+    rows = [h for h in side["headlines"] if h["offence_group"] in GROUPS]
+    assert {h["design_key"] for h in rows} >= {"synth", "did_poisson", "its", "combined"}
+    for group in GROUPS:
+        direct = assess.assess_outcome(run["params"], group).table("nb").set_index("design_key")
+        for h in (r for r in rows if r["offence_group"] == group and r["design_key"] != "combined"):
+            want = direct.loc[h["design_key"]]
+            assert h["estimate"] == pytest.approx(want["estimate"], rel=1e-9)
+            if h["p_value"] is not None:
+                assert h["p_value"] == pytest.approx(want["p_value"], rel=1e-9)
+            assert h["verdict"] == want["direction"]
+        combined = [
+            r for r in rows if r["offence_group"] == group and r["design_key"] == "combined"
+        ]
+        assert combined[0]["verdict"] in {
+            "decrease",
+            "increase",
+            "weak_decrease",
+            "weak_increase",
+            "conflicting",
+            "inconclusive",
+        }
+        assert combined[0]["text"]
+
+
+def test_enforcement_notebook_recovers_the_known_effect_in_synthetic_own_data(run: dict) -> None:
+    side = _sidecar(run, "04_enforcement_outcomes")
+    cases = [h for h in side["headlines"] if h["outcome"].startswith("cases")]
+    assert {h["design_key"] for h in cases} == {"own_did", "own_its"}
+    for h in cases:
+        assert "SYNTHETIC DATA" in h["outcome"], "synthetic data is labelled"
+        assert h["ci_low"] < 0.85 < h["ci_high"] or abs(h["estimate"] - 0.85) < 0.02
+    html = (run["dir"] / "04_enforcement_outcomes.html").read_text(encoding="utf-8")
+    assert "SYNTETISKE DATA / SYNTHETIC DATA" in html
+
+
+def test_summary_verdicts_match_the_library(run: dict) -> None:
+    side = _sidecar(run, "05_assessment_summary")
+    got = [h["verdict"] for h in side["headlines"]]
+    want = [assess.assess_outcome(run["params"], g).combined for g in GROUPS]
+    assert got == want
+
+
+def test_index_links_every_page_and_shows_the_verdicts(run: dict) -> None:
+    index = (run["dir"] / "index.html").read_text(encoding="utf-8")
+    for stem in ("01_data_overview", "03_funding_effect", "05_assessment_summary"):
+        assert f"href='{stem}.html'" in index
+    assert "Konklusjon per utfall" in index
+    assert index.count("class='badge") >= len(GROUPS)
+    assert "data-failed" not in index
+
+
+def test_report_in_a_real_browser(run: dict) -> None:
+    from _browser import Browser
+
+    shots = config.PROJECT_DIR / "reports" / "browser-test"
+    browser = Browser()
+    try:
+        pages = ["index.html"] + [p.name for p in sorted(run["dir"].glob("0*.html"))]
+        for name in pages:
+            browser.open((run["dir"] / name).as_uri())
+            assert browser.errors() == [], f"console errors on {name}"
+            n_img = browser.evaluate("document.images.length")
+            broken = browser.evaluate(
+                "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length"
+            )
+            assert broken == 0, f"{broken} broken image(s) on {name}"
+            if name.startswith(("02", "03")):
+                assert n_img >= len(GROUPS), f"expected one figure per outcome on {name}"
+        browser.open((run["dir"] / "index.html").as_uri())
+        png = browser.screenshot(shots / "index.png")
+        assert png.stat().st_size > 10_000
+        browser.open((run["dir"] / "03_funding_effect.html").as_uri())
+        assert browser.screenshot(shots / "03_funding_effect.png").stat().st_size > 50_000
+    finally:
+        browser.close()
+
+
+def test_failing_notebook_does_not_stop_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [
+        "report",
+        "--year",
+        "2024",
+        "--out",
+        str(tmp_path),
+        "-q",
+        "--notebook",
+        "01_data_overview",
+        "--notebook",
+        "05_assessment_summary",
+        "-p",
+        "force_error",
+        "05_assessment_summary",
+        "-p",
+        "offence_groups",
+        "violence",
+    ]
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert (
+        "FAILED 05_assessment_summary: cell In [" in err and "RuntimeError: forced failure" in err
+    )
+    out = tmp_path / "2024"
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    status = {r["notebook"]: r for r in results["notebooks"]}
+    assert status["01_data_overview"]["ok"] and (out / "01_data_overview.html").exists()
+    assert json.loads((out / "01_data_overview.json").read_text())["headlines"]
+    failed = status["05_assessment_summary"]
+    assert (
+        not failed["ok"]
+        and failed["cell"].startswith("In [")
+        and "forced failure" in failed["error"]
+    )
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "data-failed='05_assessment_summary'" in index and "forced failure" in index
+
+
+def test_plain_papermill_cli_still_works(tmp_path: Path) -> None:
+    papermill = Path(sys.executable).with_name("papermill")
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run(
+        [
+            str(papermill),
+            "notebooks/05_assessment_summary.ipynb",
+            str(out),
+            "-p",
+            "start_year",
+            "2019",
+            "-p",
+            "output_dir",
+            str(tmp_path),
+            "-y",
+            "offence_groups: [violence]",
+            "-k",
+            "python3",
+        ],
+        cwd=config.PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    side = json.loads((tmp_path / "05_assessment_summary.json").read_text(encoding="utf-8"))
+    assert side["params"]["start_year"] == 2019 and side["params"]["offence_groups"] == ["violence"]
+    assert not math.isnan(len(side["headlines"]))
+    helptext = subprocess.run(
+        [str(papermill), "--help-notebook", "notebooks/03_funding_effect.ipynb"],
+        cwd=config.PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for name, kind in [
+        ("year", "int"),
+        ("treated_region", "str"),
+        ("start_year", "int"),
+        ("comparison", "str"),
+        ("offence_groups", "list[str]"),
+        ("lang", "str"),
+        ("own_data", "str"),
+        ("treated_areas", "list[str]"),
+    ]:
+        assert f"{name}: {kind}" in helptext
+    assert "Unable to parse" not in helptext
+    shutil.rmtree(tmp_path, ignore_errors=True)
