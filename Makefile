@@ -54,7 +54,7 @@ bench: setup
 
 ## lab: JupyterLab with the project's kernel.
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 clean:
 	rm -rf $(VENV) .cache reports .pytest_cache .ruff_cache .mypy_cache

@@ -27,14 +27,19 @@ of the panel designs; the treated unit's own series keeps them.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import pickle
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import config, regions
+from ._io import atomic_write_bytes
 from ._outcome import DESIGNS, OutcomeAssessment, combine_directions, family_table, holm
 from .params import Params
 
@@ -230,8 +235,31 @@ def _permutation_p(sub: pd.DataFrame, params: Params, observed: float) -> tuple[
     return float(np.mean(arr >= arr[0] - 1e-12)), len(arr) - 1
 
 
+#: Parameters that change an assessment (the others only change text or output paths).
+_ASSESS_FIELDS = (
+    "year",
+    "treated_region",
+    "start_year",
+    "comparison",
+    "n_large",
+    "straddle",
+    "donor_min_population",
+)
+
+
+def _assess_cache_path(params: Params, group: str, bootstrap: int, seed: int) -> Path:
+    from . import __version__
+    from .data import BUILD_VERSION, _cache_key
+
+    parts = [__version__, BUILD_VERSION, group, str(bootstrap), str(seed)]
+    parts += [f"{k}={getattr(params, k)!r}" for k in _ASSESS_FIELDS]
+    parts += [_cache_key(name) for name in ("reported_offences", "population", "national_offences")]
+    key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    return config.cache_dir() / "assess" / f"{group}-{key}.pkl"
+
+
 def assess_outcome(
-    params: Params, group: str, *, bootstrap: int = 9999, seed: int = 2018
+    params: Params, group: str, *, bootstrap: int = 9999, seed: int = 2018, cache: bool = True
 ) -> OutcomeAssessment:
     """Run every design for one offence group.
 
@@ -245,12 +273,33 @@ def assess_outcome(
         Wild cluster bootstrap draws for the OLS DiD.
     seed : int
         Seed of the bootstrap (deterministic results).
+    cache : bool
+        Reuse a stored result for the same inputs: the parameters that matter,
+        the checksums of the data, and the library version (the notebooks of one
+        report share it). Stored atomically under ``PTV_CACHE_DIR/assess``.
 
     Returns
     -------
     OutcomeAssessment
         Designs that could not run are listed in ``errors`` with the reason.
     """
+    if not cache:
+        return _assess_outcome(params, group, bootstrap=bootstrap, seed=seed)
+    path = _assess_cache_path(params, group, bootstrap, seed)
+    if path.exists():
+        try:
+            with open(path, "rb") as fh:
+                found = pickle.load(fh)  # our own cache file, written below
+            if isinstance(found, OutcomeAssessment):
+                return dataclasses.replace(found, params=params)
+        except Exception:  # unreadable: recomputed and rewritten
+            path.unlink(missing_ok=True)
+    result = _assess_outcome(params, group, bootstrap=bootstrap, seed=seed)
+    atomic_write_bytes(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result
+
+
+def _assess_outcome(params: Params, group: str, *, bootstrap: int, seed: int) -> OutcomeAssessment:
     from .estimators.did import did
     from .estimators.its import its
     from .estimators.synth import OutsideDonorRangeWarning, synthetic_control

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._literals import Lang, check_literal
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -152,6 +154,7 @@ def plot_funding(
     *,
     title: str | None = None,
     assumed_label: str = "assumed continued",
+    source: str = "Kilde: regjeringen.no, politiet.no og nyhetsmedier (URL per rad)",
     ax: Axes | None = None,
 ) -> Figure:
     """Bars of money per year; years whose amount is assumed (carried forward) are hatched.
@@ -210,28 +213,30 @@ def plot_forest(
     return _finish(fig, ax, title, None)
 
 
-def plot_outcome(assessment: Any, *, title: str | None = None) -> Figure:
+def plot_outcome(assessment: Any, *, title: str | None = None, lang: Lang = "nb") -> Figure:
     """One figure per outcome: synthetic control, placebo gaps, event study, time series.
 
     *assessment* is an :class:`ptvlib.assess.OutcomeAssessment`; panels whose
-    design could not run stay empty with a note.
+    design could not run stay empty with a note. *lang* (``"nb"``, default, or
+    ``"en"``) is the language of the panels' labels, titles and legends.
     """
     import matplotlib.pyplot as plt
 
+    check_literal("lang", lang, Lang)
     set_theme()
     fig, axes = plt.subplots(2, 2, figsize=(12.0, 8.0), layout="constrained")
     res = assessment.results
     panels = [
-        (axes[0, 0], res.get("synth"), lambda r, ax: r.plot(ax=ax)),
+        (axes[0, 0], res.get("synth"), lambda r, ax: r.plot(ax=ax, lang=lang)),
         # Placebo gaps of units the synthetic control fits 5 times worse than the treated one
         # before the start say nothing about the post-period (Abadie et al. 2010, fig. 5-7).
         (
             axes[0, 1],
             res.get("synth"),
-            lambda r, ax: r.placebo("space").plot(ax=ax, max_pre_rmspe_ratio=5.0),
+            lambda r, ax: r.placebo("space").plot(ax=ax, max_pre_rmspe_ratio=5.0, lang=lang),
         ),
-        (axes[1, 0], res.get("event_study"), lambda r, ax: r.plot(ax=ax)),
-        (axes[1, 1], res.get("its"), lambda r, ax: r.plot(ax=ax)),
+        (axes[1, 0], res.get("event_study"), lambda r, ax: r.plot(ax=ax, lang=lang)),
+        (axes[1, 1], res.get("its"), lambda r, ax: r.plot(ax=ax, lang=lang)),
     ]
     for ax, result, draw in panels:
         if result is None:

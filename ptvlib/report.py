@@ -321,7 +321,9 @@ def run_report(
     -------
     ReportResult
     """
-    import papermill  # noqa: F401 - imported once here; forked workers inherit it
+    # Imported once here: the forked workers inherit them instead of importing them again.
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
 
     from . import report as _self
 

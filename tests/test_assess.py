@@ -191,3 +191,21 @@ def test_supplementary_panels_have_the_expected_shape(params) -> None:
     pre = wide.loc[wide.index < 2018]
     assert pre["control_target"].mean() == pytest.approx(pre["target"].mean())
     assert isinstance(wide, pd.DataFrame)
+
+
+def test_assessments_are_cached_by_their_inputs(tmp_cache, params) -> None:
+    first = assess.assess_outcome(params, "violence")
+    stored = list((tmp_cache / "assess").glob("violence-*.pkl"))
+    assert len(stored) == 1
+    again = assess.assess_outcome(params, "violence")
+    pd.testing.assert_frame_equal(again.table("en"), first.table("en"))
+    other = assess.assess_outcome(
+        validate_params(year=2024, donor_min_population=50_000), "violence"
+    )
+    assert len(list((tmp_cache / "assess").glob("violence-*.pkl"))) == 2
+    assert other.extra["synth_n_donors"] < first.extra["synth_n_donors"]
+    stored[0].write_bytes(b"not a pickle")
+    rebuilt = assess.assess_outcome(params, "violence")
+    pd.testing.assert_frame_equal(rebuilt.table("en"), first.table("en"))
+    fresh = assess.assess_outcome(params, "violence", cache=False)
+    pd.testing.assert_frame_equal(fresh.table("en"), first.table("en"))

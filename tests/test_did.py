@@ -313,6 +313,30 @@ def test_summary_plot_verdict(panel: pd.DataFrame) -> None:
         res.verdict("de")  # type: ignore[arg-type]
 
 
+def test_plots_follow_lang(panel: pd.DataFrame) -> None:
+    import matplotlib.pyplot as plt
+
+    res = _did(panel, family="poisson")
+    nb, en = res.plot(lang="nb").axes[0], res.plot(lang="en").axes[0]
+    assert [t.get_text() for t in nb.get_legend().get_texts()] == ["behandlet", "kontroll"]
+    assert [t.get_text() for t in en.get_legend().get_texts()] == ["treated", "control"]
+    assert (nb.get_xlabel(), en.get_xlabel()) == ("tid", "time")
+    assert nb.get_ylabel() == en.get_ylabel() == "count per 1 000"
+    es = res.event_study()
+    nb, en = es.plot(lang="nb").axes[0], es.plot(lang="en").axes[0]
+    assert (nb.get_ylabel(), en.get_ylabel()) == ("rateforhold", "rate ratio")
+    assert nb.get_xlabel() == "periode relativt til start"
+    assert en.get_xlabel() == "period relative to start"
+    assert nb.get_title().startswith("trend før start: lineær p =")
+    assert en.get_title().startswith("pre-trend: linear p =")
+    assert es.plot().axes[0].get_ylabel() == "rateforhold"  # bokmål by default
+    plt.close("all")
+    for draw in (res.plot, es.plot):
+        with pytest.raises(ParameterError, match="lang='de' is not allowed"):
+            draw(lang="de")  # type: ignore[arg-type]
+    plt.close("all")
+
+
 def test_input_frame_is_not_modified(panel: pd.DataFrame) -> None:
     before = panel.copy(deep=True)
     _did(panel, family="poisson")

@@ -161,6 +161,28 @@ def test_displacement_result_interface():
         r.verdict("de")  # type: ignore[arg-type]
 
 
+def test_plot_follows_lang():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    df = _ssb_like()
+    r = displacement(df, start=2018, target="T", buffer="B", control="C", period_years=2)
+    nb, en = r.plot(lang="nb").axes[0], r.plot(lang="en").axes[0]
+    assert [t.get_text() for t in nb.get_legend().get_texts()] == ["før", "etter"]
+    assert [t.get_text() for t in en.get_legend().get_texts()] == ["before", "after"]
+    assert nb.get_ylabel().endswith(" per år") and en.get_ylabel().endswith(" per year")
+    assert " til " in nb.get_title() and " to " in en.get_title()
+    assert nb.get_xticklabels()[0].get_text() == "målområde\nT"
+    assert en.get_xticklabels()[0].get_text() == "target\nT"
+    assert r.plot().axes[0].get_ylabel() == nb.get_ylabel()  # bokmål by default
+    plt.close("all")
+    with pytest.raises(ParameterError, match="lang='de' is not allowed"):
+        r.plot(lang="de")
+    plt.close("all")
+
+
 def test_displacement_errors():
     df = _ssb_like()
     with pytest.raises(

@@ -158,6 +158,29 @@ def test_summary_plot_and_caveats(rng):
     assert "Bare 12 klynger" in text
 
 
+def test_plot_follows_lang(rng):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    df = _panel(rng, n_units=12, n_treated=4)
+    r = dose_response(df, dose="nok", exposure="pop", per=10, label="vold")
+    nb, en = r.plot(lang="nb").axes[0], r.plot(lang="en").axes[0]
+    nb_legend = [t.get_text() for t in nb.get_legend().get_texts()]
+    en_legend = [t.get_text() for t in en.get_legend().get_texts()]
+    assert sorted(nb_legend) == ["med midler", "tilpasset", "uten midler"]
+    assert sorted(en_legend) == ["fitted", "funded", "no funding"]
+    assert "snitt fra" in nb.get_xlabel() and "mean from" in en.get_xlabel()
+    assert nb.get_ylabel().endswith("endring i log-rate")
+    assert en.get_ylabel().endswith("change in log rate")
+    assert r.plot().axes[0].get_xlabel() == nb.get_xlabel()  # bokmål by default
+    plt.close("all")
+    with pytest.raises(ParameterError, match="lang='de' is not allowed"):
+        r.plot(lang="de")
+    plt.close("all")
+
+
 def test_all_zero_unit_is_dropped_for_poisson(rng):
     df = _panel(rng)
     df.loc[df.region == "k29", "value"] = 0.0

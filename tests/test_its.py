@@ -240,6 +240,25 @@ def test_summary_plot_verdict_and_no_mutation(sicily: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(sicily, before)
 
 
+def test_plot_follows_lang(sicily: pd.DataFrame) -> None:
+    import matplotlib.pyplot as plt
+
+    res = its(sicily, time="time", outcome="aces", start=37, exposure="stdpop")
+    nb, en = res.plot(lang="nb").axes[0], res.plot(lang="en").axes[0]
+    nb_legend = [t.get_text() for t in nb.get_legend().get_texts()]
+    en_legend = [t.get_text() for t in en.get_legend().get_texts()]
+    assert sorted(nb_legend) == ["kontrafaktisk", "observert", "tilpasset"]
+    assert sorted(en_legend) == ["counterfactual", "fitted", "observed"]
+    assert (nb.get_xlabel(), en.get_xlabel()) == ("tid", "time")
+    assert nb.get_ylabel() == en.get_ylabel() == "aces per 1 000"
+    default = res.plot().axes[0]
+    assert default.get_xlabel() == "tid"  # bokmål by default
+    plt.close("all")
+    with pytest.raises(ParameterError, match="lang='de' is not allowed"):
+        res.plot(lang="de")  # type: ignore[arg-type]
+    plt.close("all")
+
+
 # --- bad inputs -----------------------------------------------------------------------------
 
 

@@ -87,3 +87,16 @@ def test_every_notebook_writes_its_sidecar(path: Path) -> None:
     text = re.sub(r"\s+", "", "".join(_source(c) for c in _cells(path)))
     assert "write_sidecar(params.output_dir,NOTEBOOK" in text
     assert f'NOTEBOOK="{path.stem}"' in text
+
+
+def test_notebook_texts_exist_in_both_languages() -> None:
+    from ptvlib.texts import TEXTS
+
+    used = set()
+    for path in NOTEBOOKS:
+        text = "".join(_source(c) for c in _cells(path))
+        used |= set(re.findall(r'texts\.md\("([^"]+)"', text))
+    assert used and used <= set(TEXTS)
+    for key, by_lang in TEXTS.items():
+        assert set(by_lang) == {"nb", "en"} and all(v.strip() for v in by_lang.values()), key
+        assert by_lang["nb"] != by_lang["en"], key

@@ -124,3 +124,21 @@ def test_parse_cli_value_types() -> None:
     assert parse_cli_value("lang", "en") == "en"
     with pytest.raises(ParameterError, match="is not a JSON list"):
         parse_cli_value("offence_groups", "[violence")
+
+
+def test_ptv_params_lists_every_parameter_with_type_and_help(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["params"]) == 0
+    out = capsys.readouterr().out
+    for name, kind in [
+        ("year", "int"),
+        ("treated_region", "str"),
+        ("offence_groups", "list[str]"),
+        ("own_data", "str"),
+    ]:
+        line = next(ln for ln in out.splitlines() if ln.startswith(name + " "))
+        assert kind in line and "01,02,03,04,05" in line
+    assert "assessment year" in out
+    assert cli.main(["params", "--check", "-p", "start_year", "2017", "--lang", "en"]) == 0
+    assert "start_year = 2017" in capsys.readouterr().out

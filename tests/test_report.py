@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -18,24 +19,20 @@ import pytest
 
 from ptvlib import assess, cli, config
 from ptvlib.enforcement import demo_own_data
-from ptvlib.params import validate_params
+from ptvlib.params import Params, validate_params
 from ptvlib.report import run_report
 
 pytestmark = pytest.mark.slow
 
-GROUPS = ["total", "property_theft", "violence"]
+GROUPS = Params().offence_groups  # the notebooks' defaults
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("report")
     own = demo_own_data(root / "own_demo.csv")
-    params = validate_params(
-        year=2024,
-        offence_groups=GROUPS,
-        own_data=str(own),
-        treated_areas=["030115", "030101"],
-    )
+    # Defaults, plus the synthetic own-data file so notebook 04 runs its designs.
+    params = validate_params(own_data=str(own), treated_areas=["030115", "030101"])
     result = run_report(params, out=root / "reports", jobs=2, progress=False)
     return {"params": params, "result": result, "dir": root / "reports" / "2024"}
 
@@ -180,6 +177,8 @@ def test_failing_notebook_does_not_stop_the_others(
         "--notebook",
         "01_data_overview",
         "--notebook",
+        "04_enforcement_outcomes",
+        "--notebook",
         "05_assessment_summary",
         "-p",
         "force_error",
@@ -198,6 +197,9 @@ def test_failing_notebook_does_not_stop_the_others(
     status = {r["notebook"]: r for r in results["notebooks"]}
     assert status["01_data_overview"]["ok"] and (out / "01_data_overview.html").exists()
     assert json.loads((out / "01_data_overview.json").read_text())["headlines"]
+    # 04 with its defaults (no own data): only the public key figures, no own-data designs.
+    default04 = json.loads((out / "04_enforcement_outcomes.json").read_text())["headlines"]
+    assert [h["outcome"] for h in default04] == ["public_keyfigures"]
     failed = status["05_assessment_summary"]
     assert (
         not failed["ok"]
@@ -256,3 +258,53 @@ def test_plain_papermill_cli_still_works(tmp_path: Path) -> None:
         assert f"{name}: {kind}" in helptext
     assert "Unable to parse" not in helptext
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_jupyterlab_serves_the_notebooks_with_the_project_kernel(tmp_path: Path) -> None:
+    """What `make lab` starts: JupyterLab on notebooks/ whose kernels run this environment's Python."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    jupyter = Path(sys.executable).with_name("jupyter")
+    proc = subprocess.Popen(
+        [
+            str(jupyter),
+            "lab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--ServerApp.token=ptv-test",
+            "--allow-root",
+            f"--ServerApp.root_dir={config.PROJECT_DIR / 'notebooks'}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/api"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"{base}/kernelspecs?token=ptv-test", timeout=5
+                ) as resp:
+                    specs = json.load(resp)["kernelspecs"]
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        venv_python = Path(sys.executable).resolve()
+        assert "ptv-analyse" in specs
+        assert Path(specs["ptv-analyse"]["spec"]["argv"][0]).resolve() == venv_python
+        with urllib.request.urlopen(f"{base}/contents?token=ptv-test", timeout=10) as resp:
+            names = {item["name"] for item in json.load(resp)["content"]}
+        assert {"01_data_overview.ipynb", "05_assessment_summary.ipynb"} <= names
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from types import SimpleNamespace
 
 import matplotlib
 import numpy as np
@@ -395,6 +396,51 @@ def test_leave_one_out_summary_and_plots(small_df):
         plt.close(fig)
     assert "Syntetisk kontroll" in res.verdict() and "Synthetic control" in res.verdict("en")
     assert "SyntheticControlResult(treated='Oslo'" in repr(res)
+
+
+def test_plots_follow_lang(small_df):
+    import matplotlib.pyplot as plt
+
+    from ptvlib.plots import plot_outcome
+
+    res = fit(small_df)
+
+    def texts(fig):
+        ax = fig.axes[0]
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        return ax.get_title(), legend, ax.get_ylabel()
+
+    nb_title, nb_legend, nb_y = texts(res.plot(lang="nb"))
+    en_title, en_legend, en_y = texts(res.plot(lang="en"))
+    assert nb_legend == ["Oslo (observert)", "syntetisk kontroll"]
+    assert en_legend == ["Oslo (observed)", "synthetic control"]
+    assert "snittavvik etter 2018" in nb_title and "mean gap after 2018" in en_title
+    assert nb_y == en_y == "rate"  # the outcome column
+    assert texts(res.plot()) == (nb_title, nb_legend, nb_y)  # bokmål by default
+    nb_title, nb_legend, nb_y = texts(res.plot_placebo(lang="nb"))
+    en_title, en_legend, en_y = texts(res.plot_placebo(lang="en"))
+    assert nb_title.startswith("Placebo i rom: p =") and en_title.startswith("Placebo in space")
+    assert nb_legend[0].startswith("placebo-enheter (") and nb_legend[1] == "faktisk avvik"
+    assert en_legend[0].startswith("placebo units (") and en_legend[1] == "real gap"
+    assert nb_y.startswith("avvik (behandlet") and en_y == "gap (treated - synthetic)"
+    nb_title, nb_legend, _ = texts(res.placebo("time").plot(lang="nb"))
+    en_title, en_legend, _ = texts(res.placebo("time").plot(lang="en"))
+    assert nb_title.startswith("Placebo i tid") and nb_legend[0].startswith("placebo-startår")
+    assert en_title.startswith("Placebo in time") and en_legend[0].startswith("placebo start")
+    assessment = SimpleNamespace(results={"synth": res})
+    nb_fig, en_fig = plot_outcome(assessment), plot_outcome(assessment, lang="en")
+    assert nb_fig.axes[1].get_title().startswith("Placebo i rom")
+    assert en_fig.axes[1].get_title().startswith("Placebo in space")
+    plt.close("all")
+    for draw in (
+        res.plot,
+        res.plot_placebo,
+        res.placebo("space").plot,
+        lambda lang: plot_outcome(assessment, lang=lang),
+    ):
+        with pytest.raises(ParameterError, match="lang='de' is not allowed"):
+            draw(lang="de")
+    plt.close("all")
 
 
 @pytest.mark.filterwarnings("ignore::ptvlib.estimators.synth.OutsideDonorRangeWarning")

@@ -73,6 +73,21 @@ if TYPE_CHECKING:
 __all__ = ["EventStudyResult", "event_study"]
 
 _DESIGN = {"nb": "Hendelsesstudie (DiD)", "en": "Event study (DiD)"}
+#: Figure labels of :meth:`EventStudyResult.plot` by language.
+_PLOT_TEXT: dict[str, dict[str, str]] = {
+    "nb": {
+        "xlabel": "periode relativt til start",
+        "rate_ratio": "rateforhold",
+        "difference": "forskjell i {outcome}",
+        "title": "trend før start: lineær p = {ps:.3f}, felles {test} p = {p:.3f}",
+    },
+    "en": {
+        "xlabel": "period relative to start",
+        "rate_ratio": "rate ratio",
+        "difference": "difference in {outcome}",
+        "title": "pre-trend: linear p = {ps:.3f}, joint {test} p = {p:.3f}",
+    },
+}
 _PRE = {
     "nb": "Test av lineær trendforskjell før start: p = {ps:.3f} (felles test av alle "
     "perioder før start, {test}: p = {p:.3f}); {what}",
@@ -215,8 +230,22 @@ class EventStudyResult:
         )
         return summary_frame(rows)
 
-    def plot(self, ax: Axes | None = None) -> Figure:
-        """Coefficients with 95 % intervals by relative period."""
+    def plot(self, ax: Axes | None = None, *, lang: Lang = "nb") -> Figure:
+        """Coefficients with 95 % intervals by relative period.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (a new figure when omitted).
+        lang : {"nb", "en"}
+            Language of axis labels and title: bokmål (default) or English.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        check_literal("lang", lang, Lang)
+        text = _PLOT_TEXT[lang]
         fig, ax = figure_axes(ax)
         c = self.coefficients
         ax.errorbar(
@@ -230,11 +259,14 @@ class EventStudyResult:
         )
         ax.axhline(1.0 if self.log_link else 0.0, color=COLORS["comparison"], linewidth=1)
         ax.axvline(self.reference + 0.5, color=COLORS["start"], linestyle="--")
-        ax.set_xlabel("period relative to start")
-        ax.set_ylabel("rate ratio" if self.log_link else f"difference in {self.outcome}")
+        ax.set_xlabel(text["xlabel"])
+        ax.set_ylabel(
+            text["rate_ratio"] if self.log_link else text["difference"].format(outcome=self.outcome)
+        )
         ax.set_title(
-            f"pre-trend: linear p = {self.pretrend_slope_p_value:.3f}, "
-            f"joint {self.pretrend_test} p = {self.pretrend_p_value:.3f}"
+            text["title"].format(
+                ps=self.pretrend_slope_p_value, test=self.pretrend_test, p=self.pretrend_p_value
+            )
         )
         return fig
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .._literals import Straddle, check_literal
+from .._literals import Lang, Straddle, check_literal
 from ..exceptions import EstimationError, ParameterError
 from ._base import split_periods
 from ._simplex import simplex_lstsq
@@ -41,6 +41,26 @@ __all__ = [
     "rank_p",
     "start_x",
 ]
+
+#: Figure labels of :meth:`PlaceboResult.plot` by language.
+_PLOT_TEXT: dict[str, dict[str, str]] = {
+    "nb": {
+        "runs_space": "placebo-enheter",
+        "runs_time": "placebo-startår",
+        "real_gap": "faktisk avvik",
+        "ylabel": "avvik (behandlet − syntetisk)",
+        "title_space": "Placebo i rom: p = {p:.3f}",
+        "title_time": "Placebo i tid: p = {p:.3f}",
+    },
+    "en": {
+        "runs_space": "placebo units",
+        "runs_time": "placebo start years",
+        "real_gap": "real gap",
+        "ylabel": "gap (treated - synthetic)",
+        "title_space": "Placebo in space: p = {p:.3f}",
+        "title_time": "Placebo in time: p = {p:.3f}",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -340,7 +360,13 @@ class PlaceboResult:
     real_gap: pd.Series = field(repr=False)
     start_x: float = field(repr=False)
 
-    def plot(self, ax: Axes | None = None, *, max_pre_rmspe_ratio: float | None = None) -> Figure:
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        max_pre_rmspe_ratio: float | None = None,
+        lang: Lang = "nb",
+    ) -> Figure:
         """Placebo gaps in grey, the real gap in red, the start as a dotted line.
 
         Parameters
@@ -350,6 +376,8 @@ class PlaceboResult:
         max_pre_rmspe_ratio : float, optional
             Hide placebo runs whose pre-RMSPE exceeds this multiple of the real
             run's (Abadie et al. 2010 show 20, 5 and 2); all runs by default.
+        lang : {"nb", "en"}
+            Language of labels, title and legend: bokmål (default) or English.
 
         Returns
         -------
@@ -357,6 +385,8 @@ class PlaceboResult:
         """
         from ..plots import COLORS, figure_axes
 
+        check_literal("lang", lang, Lang)
+        text = _PLOT_TEXT[lang]
         fig, ax = figure_axes(ax)
         tab = self.table.set_index(self.table.columns[0])
         real_pre = float(tab.loc[tab["treated"], "pre_rmspe"].iloc[0])
@@ -376,15 +406,19 @@ class PlaceboResult:
         )
         ax.autoscale_view()
         shown = len(cols)
-        what = "placebo units" if self.kind == "space" else "placebo start years"
-        ax.plot([], [], color=COLORS["placebo"], label=f"{what} ({shown})")
+        kind = "space" if self.kind == "space" else "time"
+        ax.plot([], [], color=COLORS["placebo"], label=f"{text['runs_' + kind]} ({shown})")
         ax.plot(
-            self.real_gap.index, self.real_gap, color=COLORS["treated"], lw=2.2, label="real gap"
+            self.real_gap.index,
+            self.real_gap,
+            color=COLORS["treated"],
+            lw=2.2,
+            label=text["real_gap"],
         )
         ax.axhline(0.0, color="black", lw=0.6)
         ax.axvline(self.start_x, color=COLORS["start"], ls=":", lw=1.2)
-        ax.set_ylabel("gap (treated - synthetic)")
-        ax.set_title(f"Placebo in {self.kind}: p = {self.p_value:.3f}")
+        ax.set_ylabel(text["ylabel"])
+        ax.set_title(text["title_" + kind].format(p=self.p_value))
         ax.legend(loc="best", frameon=False)
         return fig
 

@@ -92,6 +92,11 @@ _FEW_TREATED = 5
 
 
 _DESIGN = {"nb": "Forskjell-i-forskjeller", "en": "Difference-in-differences"}
+#: Figure labels of :meth:`DidResult.plot` by language.
+_PLOT_TEXT: dict[str, dict[str, str]] = {
+    "nb": {"treated": "behandlet", "control": "kontroll", "time": "tid", "per_1000": " per 1 000"},
+    "en": {"treated": "treated", "control": "control", "time": "time", "per_1000": " per 1 000"},
+}
 _CAVEATS = {
     "nb": {
         "parallel": "Metoden forutsetter parallelle trender: uten tiltaket ville behandlede "
@@ -245,20 +250,37 @@ class DidResult:
             )
         return summary_frame(rows)
 
-    def plot(self, ax: Axes | None = None) -> Figure:
-        """Mean outcome (per 1 000 with exposure) of treated and control units by period."""
+    def plot(self, ax: Axes | None = None, *, lang: Lang = "nb") -> Figure:
+        """Mean outcome (per 1 000 with exposure) of treated and control units by period.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (a new figure when omitted).
+        lang : {"nb", "en"}
+            Language of axis labels and legend: bokmål (default) or English.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        check_literal("lang", lang, Lang)
+        text = _PLOT_TEXT[lang]
         fig, ax = figure_axes(ax)
         p = self.panel
         per_1000 = self.log_link and bool((p["offset"] != 0).any())
         value = p["y"] / np.exp(p["offset"]) * 1000.0 if per_1000 else p["y"]
         means = value.groupby([p["treated"], p["time"]]).mean()
-        for flag, label, colour in ((True, "treated", "treated"), (False, "control", "comparison")):
+        for flag, label, colour in (
+            (True, text["treated"], "treated"),
+            (False, text["control"], "comparison"),
+        ):
             if flag in means.index.get_level_values(0):
                 s = means.xs(flag, level=0)
                 ax.plot(s.index, s.to_numpy(), marker="o", color=COLORS[colour], label=label)
         ax.axvline(min(self.starts.values()) - 0.5, color=COLORS["start"], linestyle="--")
-        ax.set_xlabel("time")
-        ax.set_ylabel(self.outcome + (" per 1 000" if per_1000 else ""))
+        ax.set_xlabel(text["time"])
+        ax.set_ylabel(self.outcome + (text["per_1000"] if per_1000 else ""))
         ax.legend()
         return fig
 

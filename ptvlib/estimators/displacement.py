@@ -34,6 +34,32 @@ __all__ = [
 #: What one value of a multi-year period holds: the yearly mean (SSB 08487) or the period total.
 PeriodValues = Literal["annual_mean", "period_total"]
 
+#: Figure labels of :meth:`DisplacementResult.plot` by language.
+_PLOT_TEXT: dict[str, dict[str, str]] = {
+    "nb": {
+        "before": "før",
+        "after": "etter",
+        "ylabel": "{outcome} per år",
+        "title": "WDD = {wdd:+.1f} ({lo:.1f} til {hi:.1f}), WDQ = {wdq:.2f}",
+    },
+    "en": {
+        "before": "before",
+        "after": "after",
+        "ylabel": "{outcome} per year",
+        "title": "WDD = {wdd:+.1f} ({lo:.1f} to {hi:.1f}), WDQ = {wdq:.2f}",
+    },
+}
+#: Area roles on the x axis by language (other roles are shown as they are).
+_ROLE_TEXT: dict[str, dict[str, str]] = {
+    "nb": {
+        "target": "målområde",
+        "control": "kontrollområde",
+        "buffer": "bufferområde",
+        "buffer_control": "bufferkontroll",
+    },
+    "en": {},
+}
+
 
 @dataclass(frozen=True, eq=False)
 class DisplacementResult:
@@ -138,13 +164,15 @@ class DisplacementResult:
             rows.append({"term": term, "estimate": est, "n": n})
         return summary_frame(rows)
 
-    def plot(self, ax=None) -> Figure:
+    def plot(self, ax=None, *, lang: Lang = "nb") -> Figure:
         """Offences per year before and after the start, per area (grouped bars).
 
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
             Axes to draw on; a new figure when None.
+        lang : {"nb", "en"}
+            Language of labels, title and legend: bokmål (default) or English.
 
         Returns
         -------
@@ -152,17 +180,17 @@ class DisplacementResult:
         """
         from ..plots import COLORS, figure_axes
 
+        check_literal("lang", lang, Lang)
+        text, roles = _PLOT_TEXT[lang], _ROLE_TEXT[lang]
         fig, ax = figure_axes(ax)
         c = self.counts
         pos = np.arange(len(c))
-        ax.bar(pos - 0.2, c["pre_per_year"], 0.4, label="før / before", color=COLORS["comparison"])
-        ax.bar(pos + 0.2, c["post_per_year"], 0.4, label="etter / after", color=COLORS["treated"])
-        ax.set_xticks(pos, [f"{r}\n{a}" for r, a in zip(c["role"], c["area"], strict=True)])
-        ax.set_ylabel(f"{self.outcome} per år / per year")
-        ax.set_title(
-            f"WDD = {self.wdd:+.1f} ({self.ci[0]:.1f} til/to {self.ci[1]:.1f}), "
-            f"WDQ = {self.wdq:.2f}"
-        )
+        ax.bar(pos - 0.2, c["pre_per_year"], 0.4, label=text["before"], color=COLORS["comparison"])
+        ax.bar(pos + 0.2, c["post_per_year"], 0.4, label=text["after"], color=COLORS["treated"])
+        ticks = [f"{roles.get(r, r)}\n{a}" for r, a in zip(c["role"], c["area"], strict=True)]
+        ax.set_xticks(pos, ticks)
+        ax.set_ylabel(text["ylabel"].format(outcome=self.outcome))
+        ax.set_title(text["title"].format(wdd=self.wdd, lo=self.ci[0], hi=self.ci[1], wdq=self.wdq))
         ax.legend()
         return fig
 

@@ -34,6 +34,26 @@ DoseFamily = Literal["poisson", "ols"]
 #: Fewer clusters than this get a caveat (cluster-robust SEs need many clusters).
 _FEW_CLUSTERS = 20
 
+#: Figure labels of :meth:`DoseResponseResult.plot` by language.
+_PLOT_TEXT: dict[str, dict[str, str]] = {
+    "nb": {
+        "untreated": "uten midler",
+        "treated": "med midler",
+        "fitted": "tilpasset",
+        "change_log": "endring i log-rate",
+        "change": "endring",
+        "xlabel": "{dose} (snitt fra {start})",
+    },
+    "en": {
+        "untreated": "no funding",
+        "treated": "funded",
+        "fitted": "fitted",
+        "change_log": "change in log rate",
+        "change": "change",
+        "xlabel": "{dose} (mean from {start})",
+    },
+}
+
 
 class SingleTreatedUnitWarning(UserWarning):
     """Only one unit ever receives a non-zero dose: the slope rests on its time variation."""
@@ -159,13 +179,15 @@ class DoseResponseResult:
             ]
         )
 
-    def plot(self, ax=None) -> Figure:
+    def plot(self, ax=None, *, lang: Lang = "nb") -> Figure:
         """Scatter of each unit's change in the outcome against its dose, with the fitted line.
 
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
             Axes to draw on; a new figure when None.
+        lang : {"nb", "en"}
+            Language of axis labels and legend: bokmål (default) or English.
 
         Returns
         -------
@@ -173,6 +195,8 @@ class DoseResponseResult:
         """
         from ..plots import COLORS, figure_axes
 
+        check_literal("lang", lang, Lang)
+        text = _PLOT_TEXT[lang]
         fig, ax = figure_axes(ax)
         pts = self.points
         treated = pts["dose"] != 0
@@ -180,22 +204,22 @@ class DoseResponseResult:
             pts.loc[~treated, "dose"],
             pts.loc[~treated, "change"],
             color=COLORS["comparison"],
-            label="uten midler / no funding",
+            label=text["untreated"],
         )
         ax.scatter(
             pts.loc[treated, "dose"],
             pts.loc[treated, "change"],
             color=COLORS["treated"],
-            label="med midler / funded",
+            label=text["treated"],
         )
         for _, row in pts[treated].iterrows():
             ax.annotate(str(row["unit"]), (row["dose"], row["change"]), fontsize=8)
         hi = float(max(pts["dose"].max(), 0.0)) if len(pts) else 1.0
         xs = np.linspace(min(0.0, float(pts["dose"].min()) if len(pts) else 0.0), hi, 50)
-        ax.plot(xs, self.beta * xs, color=COLORS["counterfactual"], label="tilpasset / fitted")
+        ax.plot(xs, self.beta * xs, color=COLORS["counterfactual"], label=text["fitted"])
         ax.axhline(0, color=COLORS["start"], lw=0.8)
-        scale = "endring i log-rate" if self.family == "poisson" else "endring / change"
-        ax.set_xlabel(f"{self.dose} (snitt fra / mean from {self.start})")
+        scale = text["change_log"] if self.family == "poisson" else text["change"]
+        ax.set_xlabel(text["xlabel"].format(dose=self.dose, start=self.start))
         ax.set_ylabel(f"{self.outcome}: {scale}")
         ax.legend()
         return fig

@@ -73,6 +73,23 @@ if TYPE_CHECKING:
 
 __all__ = ["ItsResult", "its"]
 
+#: Figure labels of :meth:`ItsResult.plot` by language.
+_PLOT_TEXT: dict[str, dict[str, str]] = {
+    "nb": {
+        "observed": "observert",
+        "fitted": "tilpasset",
+        "counterfactual": "kontrafaktisk",
+        "time": "tid",
+        "per_1000": " per 1 000",
+    },
+    "en": {
+        "observed": "observed",
+        "fitted": "fitted",
+        "counterfactual": "counterfactual",
+        "time": "time",
+        "per_1000": " per 1 000",
+    },
+}
 _DESIGN = {
     "nb": ("Avbrutt tidsserie", "Avbrutt tidsserie med kontrollserie"),
     "en": ("Interrupted time series", "Comparative interrupted time series"),
@@ -199,26 +216,44 @@ class ItsResult:
             )
         return summary_frame(rows)
 
-    def plot(self, ax: Axes | None = None) -> Figure:
-        """Observed series, fitted segments and the counterfactual after the start."""
+    def plot(self, ax: Axes | None = None, *, lang: Lang = "nb") -> Figure:
+        """Observed series, fitted segments and the counterfactual after the start.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (a new figure when omitted).
+        lang : {"nb", "en"}
+            Language of axis labels and legend: bokmål (default) or English.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        check_literal("lang", lang, Lang)
+        text = _PLOT_TEXT[lang]
         fig, ax = figure_axes(ax)
         cf = self.counterfactual
         scale = 1000.0 / cf["exposure"] if "exposure" in cf else 1.0
-        unit = " per 1 000" if "exposure" in cf else ""
+        unit = text["per_1000"] if "exposure" in cf else ""
         ax.scatter(
-            cf["time"], cf["observed"] * scale, s=12, color=COLORS["comparison"], label="observed"
+            cf["time"],
+            cf["observed"] * scale,
+            s=12,
+            color=COLORS["comparison"],
+            label=text["observed"],
         )
-        ax.plot(cf["time"], cf["fitted"] * scale, color=COLORS["treated"], label="fitted")
+        ax.plot(cf["time"], cf["fitted"] * scale, color=COLORS["treated"], label=text["fitted"])
         post = cf["post"].to_numpy()
         ax.plot(
             cf["time"][post],
             (cf["counterfactual"] * scale)[post],
             linestyle="--",
             color=COLORS["counterfactual"],
-            label="counterfactual",
+            label=text["counterfactual"],
         )
         ax.axvline(self.start - 0.5, color=COLORS["start"], linestyle=":")
-        ax.set_xlabel("time")
+        ax.set_xlabel(text["time"])
         ax.set_ylabel(self.outcome + unit)
         ax.legend()
         return fig

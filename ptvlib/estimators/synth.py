@@ -72,6 +72,20 @@ __all__ = [
 #: Pre-RMSPE above this share of the treated unit's mean pre-period level is a poor fit.
 POOR_FIT_SHARE = 0.05
 
+#: Figure labels of :meth:`SyntheticControlResult.plot` by language.
+_PLOT_TEXT: dict[str, dict[str, str]] = {
+    "nb": {
+        "observed": "{treated} (observert)",
+        "synthetic": "syntetisk kontroll",
+        "title": "{treated}: RMSPE før {rmspe:.3g}, snittavvik etter {start} {att:+.3g}",
+    },
+    "en": {
+        "observed": "{treated} (observed)",
+        "synthetic": "synthetic control",
+        "title": "{treated}: pre-RMSPE {rmspe:.3g}, mean gap after {start} {att:+.3g}",
+    },
+}
+
 
 #: Verdict caveats by language (``s`` is the result).
 _CAVEATS: dict[str, dict[str, str]] = {
@@ -419,13 +433,15 @@ class SyntheticControlResult:
             caveats=caveats,
         )
 
-    def plot(self, ax: Axes | None = None) -> Figure:
+    def plot(self, ax: Axes | None = None, *, lang: Lang = "nb") -> Figure:
         """Observed and synthetic paths with a dotted line at the start.
 
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
             Axes to draw on (a new figure when omitted).
+        lang : {"nb", "en"}
+            Language of labels, title and legend: bokmål (default) or English.
 
         Returns
         -------
@@ -433,10 +449,16 @@ class SyntheticControlResult:
         """
         from ..plots import COLORS, figure_axes
 
+        check_literal("lang", lang, Lang)
+        text = _PLOT_TEXT[lang]
         fig, ax = figure_axes(ax)
         t = self.times
         ax.plot(
-            t, self.observed, color=COLORS["treated"], lw=2.2, label=f"{self.treated} (observed)"
+            t,
+            self.observed,
+            color=COLORS["treated"],
+            lw=2.2,
+            label=text["observed"].format(treated=self.treated),
         )
         ax.plot(
             t,
@@ -444,12 +466,14 @@ class SyntheticControlResult:
             color=COLORS["counterfactual"],
             lw=2.0,
             ls="--",
-            label="synthetic control",
+            label=text["synthetic"],
         )
         ax.axvline(start_x(t, self.start), color=COLORS["start"], ls=":", lw=1.2)
         ax.set_ylabel(self.outcome)
         ax.set_title(
-            f"{self.treated}: pre-RMSPE {self.pre_rmspe:.3g}, mean gap after {self.start} {self.att:+.3g}"
+            text["title"].format(
+                treated=self.treated, rmspe=self.pre_rmspe, start=self.start, att=self.att
+            )
         )
         ax.legend(loc="best", frameon=False)
         return fig
@@ -460,6 +484,7 @@ class SyntheticControlResult:
         *,
         kind: PlaceboKind = "space",
         max_pre_rmspe_ratio: float | None = None,
+        lang: Lang = "nb",
     ) -> Figure:
         """Placebo gaps in grey and the treated gap in red (see :meth:`PlaceboResult.plot`).
 
@@ -471,12 +496,15 @@ class SyntheticControlResult:
             Which placebo runs to show.
         max_pre_rmspe_ratio : float, optional
             Hide placebo runs fitting worse than this multiple of the treated pre-RMSPE.
+        lang : {"nb", "en"}
+            Language of labels, title and legend: bokmål (default) or English.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
-        return self.placebo(kind).plot(ax, max_pre_rmspe_ratio=max_pre_rmspe_ratio)
+        check_literal("lang", lang, Lang)
+        return self.placebo(kind).plot(ax, max_pre_rmspe_ratio=max_pre_rmspe_ratio, lang=lang)
 
 
 def synthetic_control(
