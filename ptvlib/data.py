@@ -283,6 +283,9 @@ def source_agreement() -> pd.DataFrame:
             target.unlink(missing_ok=True)
     frame = _offences.source_agreement(load("population"))
     _write_parquet(frame, target)
+    for stale in _tables_dir().glob("source_agreement-*.parquet"):
+        if stale != target:
+            stale.unlink(missing_ok=True)
     return frame
 
 

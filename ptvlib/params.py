@@ -65,7 +65,8 @@ class Params:
     lang : str
         ``nb`` (bokmål) or ``en``.
     own_data : str
-        Path to the analyst's own data file, or ``""``.
+        Path to the analyst's own data file, or ``""`` (then ``PTV_OWN_DATA``
+        is used when set).
     treated_areas : list of str
         Own-data regions that received the funding.
     straddle : str
@@ -211,6 +212,8 @@ def validate_params(values: Mapping[str, Any] | None = None, **kwargs: Any) -> P
         )
     for name, value in merged.items():
         _check_type(name, value)
+    if not merged.get("own_data") and config.own_data_path() is not None:
+        merged["own_data"] = str(config.own_data_path())  # PTV_OWN_DATA, when no own_data is given
     p = Params(**merged)
     first, last = data_years()
     earliest_start = first + MIN_PRE_PERIODS

@@ -142,3 +142,13 @@ def test_ptv_params_lists_every_parameter_with_type_and_help(
     assert "assessment year" in out
     assert cli.main(["params", "--check", "-p", "start_year", "2017", "--lang", "en"]) == 0
     assert "start_year = 2017" in capsys.readouterr().out
+
+
+def test_ptv_own_data_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    own = demo_own_data(tmp_path / "demo.csv")
+    monkeypatch.setenv("PTV_OWN_DATA", str(own))
+    assert validate_params().own_data == str(own)
+    assert validate_params(own_data="").own_data == str(own)
+    monkeypatch.setenv("PTV_OWN_DATA", str(tmp_path / "missing.csv"))
+    with pytest.raises(ParameterError, match="missing.csv' does not exist"):
+        validate_params()
