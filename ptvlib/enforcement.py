@@ -15,7 +15,6 @@ that format, labelled ``SYNTETISKE DATA / SYNTHETIC DATA``, to try the workflow.
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,7 +292,3 @@ def assess_own(params: Params, own: pd.DataFrame | None = None) -> list[OwnAsses
                 errors["its"] = str(err)
         out.append(OwnAssessment(indicator, treated, res, errors, synthetic))
     return out
-
-
-def _fmt_ratio(x: float) -> str:
-    return "–" if not math.isfinite(x) else f"{x:.3f}"

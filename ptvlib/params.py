@@ -21,7 +21,6 @@ from ._literals import Comparison, Lang, Straddle
 from .exceptions import OwnDataError, ParameterError, PtvError
 
 __all__ = [
-    "FIRST_PERIOD_END",
     "Params",
     "data_years",
     "forced_error",
@@ -29,8 +28,6 @@ __all__ = [
     "validate_params",
 ]
 
-#: Last year of the first 08487 period in the embedded data ("2007-2008").
-FIRST_PERIOD_END = 2008
 #: Fewest two-year periods before the start (estimators refuse fewer).
 MIN_PRE_PERIODS = 3
 
