@@ -27,8 +27,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ptvlib.estimators._did_data import fe_design, prepare_panel
-from ptvlib.estimators.inference import bootstrap_weights, wild_cluster_bootstrap
-from ptvlib.simulate import simulate_panel
+from ptvlib.estimators.bootstrap import bootstrap_weights, wild_cluster_bootstrap
+from ptvlib.estimators.simulate import simulate_panel
 
 DRAWS = 9_999
 BASELINE_DRAWS = 199

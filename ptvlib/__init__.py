@@ -13,10 +13,51 @@ light.
 
 from __future__ import annotations
 
-from .assess import OutcomeAssessment, assess_outcome, offence_panel
-from .data import datasets, load, load_own, source_agreement
-from .enforcement import assess_own, demo_own_data
-from .estimators import (
+from ptvlib.assessment.enforcement import oslo_keyfigures
+from ptvlib.assessment.indicators import (
+    change,
+    clearance_rate,
+    eb_shrunk_rates,
+    funding_per_capita,
+    index_to_base,
+    prosecution_rate,
+    rate,
+    rate_per_1000,
+    rate_per_100000,
+    share_of_national,
+)
+from ptvlib.assessment.outcome import assess_outcome
+from ptvlib.assessment.outcome_results import OutcomeAssessment, family_table
+from ptvlib.assessment.overview import (
+    comparison_series,
+    coverage_table,
+    index_series,
+    shrunk_rates,
+    sources_table,
+    status_table,
+)
+from ptvlib.assessment.own import assess_own
+from ptvlib.assessment.panels import offence_panel, outcome_family
+from ptvlib.assessment.params import Params, validate_params
+from ptvlib.assessment.pools import comparison_group
+from ptvlib.assessment.supplementary import displacement_panel, dose_panel, funding_intensity
+from ptvlib.basics.exceptions import (
+    DataError,
+    EstimationError,
+    OwnDataError,
+    ParameterError,
+    PtvError,
+    SchemaError,
+    SourceUnavailable,
+    UnknownDatasetError,
+    UnknownRegionError,
+)
+from ptvlib.basics.version import __version__
+from ptvlib.data.demo import demo_own_data
+from ptvlib.data.loading import datasets, load, source_agreement
+from ptvlib.data.own import is_synthetic, load_own
+from ptvlib.data.regions import region_name, validate_region
+from ptvlib.estimators import (
     DidResult,
     DisplacementResult,
     DoseResponseResult,
@@ -32,35 +73,7 @@ from .estimators import (
     synthetic_control,
     wild_cluster_bootstrap,
 )
-from .exceptions import (
-    DataError,
-    EstimationError,
-    OwnDataError,
-    ParameterError,
-    PtvError,
-    SchemaError,
-    SourceUnavailable,
-    UnknownDatasetError,
-    UnknownRegionError,
-)
-from .indicators import (
-    change,
-    clearance_rate,
-    eb_shrunk_rates,
-    funding_per_capita,
-    index_to_base,
-    prosecution_rate,
-    rate,
-    rate_per_1000,
-    rate_per_100000,
-    share_of_national,
-)
-from .params import Params, validate_params
-from .regions import comparison_group, region_name, validate_region
-from .simulate import simulate_its, simulate_panel
-from .supplementary import funding_intensity
-
-__version__ = "0.1.0"
+from ptvlib.estimators.simulate import simulate_its, simulate_panel
 
 __all__ = [
     "DataError",
@@ -87,19 +100,28 @@ __all__ = [
     "change",
     "clearance_rate",
     "comparison_group",
+    "comparison_series",
+    "coverage_table",
     "datasets",
     "demo_own_data",
     "did",
     "displacement",
+    "displacement_panel",
+    "dose_panel",
     "dose_response",
     "eb_shrunk_rates",
+    "family_table",
     "funding_intensity",
     "funding_per_capita",
+    "index_series",
     "index_to_base",
+    "is_synthetic",
     "its",
     "load",
     "load_own",
     "offence_panel",
+    "oslo_keyfigures",
+    "outcome_family",
     "permutation_test",
     "prosecution_rate",
     "rate",
@@ -107,9 +129,12 @@ __all__ = [
     "rate_per_100000",
     "region_name",
     "share_of_national",
+    "shrunk_rates",
     "simulate_its",
     "simulate_panel",
     "source_agreement",
+    "sources_table",
+    "status_table",
     "synthetic_control",
     "validate_params",
     "validate_region",

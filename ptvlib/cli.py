@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .exceptions import PtvError, SourceUnavailable
+from ptvlib.basics.exceptions import PtvError, SourceUnavailable
 
 __all__ = ["main"]
 
@@ -26,7 +26,7 @@ def _print_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
 
 
 def _data_list(args: argparse.Namespace) -> int:
-    from .data import datasets
+    from ptvlib.data.loading import datasets
 
     rows = datasets().to_dict("records")
     _print_table(rows, ["name", "ssb_table", "description"])
@@ -34,9 +34,10 @@ def _data_list(args: argparse.Namespace) -> int:
 
 
 def _data_info(args: argparse.Namespace) -> int:
-    from . import catalog, config
-    from ._io import sha256_file
-    from .data import load
+    from ptvlib.basics import config
+    from ptvlib.basics.io import sha256_file
+    from ptvlib.data import catalog
+    from ptvlib.data.loading import load
 
     ds = catalog.get(args.name)
     frame = load(args.name)
@@ -61,8 +62,8 @@ def _data_info(args: argparse.Namespace) -> int:
 def _data_update(args: argparse.Namespace) -> int:
     import warnings
 
-    from . import catalog
-    from .data import SsbFallbackWarning, load
+    from ptvlib.data import catalog
+    from ptvlib.data.loading import SsbFallbackWarning, load
 
     ds = catalog.get(args.name)
     if not ds.ssb_table:
@@ -88,7 +89,7 @@ def _data_update(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
-    from .params import Params, validate_params
+    from ptvlib.assessment.params import Params, validate_params
 
     if args.check:
         values = _collect_params(args)
@@ -97,7 +98,7 @@ def _params(args: argparse.Namespace) -> int:
         for k, v in p.as_dict().items():
             print(f"  {k} = {v!r}")
         return 0
-    from .report import notebook_parameters
+    from ptvlib.report.runner import notebook_parameters
 
     rows = notebook_parameters()
     defaults = Params().as_dict()
@@ -108,13 +109,13 @@ def _params(args: argparse.Namespace) -> int:
 
 
 def _collect_params(args: argparse.Namespace) -> dict[str, Any]:
-    from .params import parse_cli_value
+    from ptvlib.assessment.params import parse_cli_value
 
     values: dict[str, Any] = {}
     if getattr(args, "file", None):
         import yaml
 
-        from .exceptions import ParameterError
+        from ptvlib.basics.exceptions import ParameterError
 
         path = Path(args.file)
         if not path.exists():
@@ -136,8 +137,8 @@ def _collect_params(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .params import validate_params
-    from .report import run_report
+    from ptvlib.assessment.params import validate_params
+    from ptvlib.report.runner import run_report
 
     values = _collect_params(args)
     params = validate_params(values)  # before any kernel starts
@@ -215,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "report" and args.year is None and not _has_year(args):
-            from .params import data_years
+            from ptvlib.assessment.params import data_years
 
             args.year = data_years()[1]
         return int(args.func(args))

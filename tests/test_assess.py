@@ -13,10 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ptvlib import assess, supplementary
-from ptvlib.data import load
+from ptvlib.assessment import outcome as assess
+from ptvlib.assessment import supplementary
+from ptvlib.assessment.outcome_results import OutcomeAssessment, family_table
+from ptvlib.assessment.panels import offence_panel, rest_of_norway
+from ptvlib.assessment.params import validate_params
+from ptvlib.assessment.verdicts import holm
+from ptvlib.data.loading import load
 from ptvlib.estimators.synth import synthetic_control
-from ptvlib.params import validate_params
 
 # Oslo (0301) against every municipality with a complete series (the specification),
 # rates per 1 000, start 2018, two-year periods, straddling 2017-2018 dropped, 2019-2020 left out
@@ -70,7 +74,7 @@ SC_ALL_MUNICIPALITIES = {
 @pytest.mark.parametrize("group", sorted(SC_ALL_MUNICIPALITIES))
 def test_synthetic_control_for_oslo_against_all_municipalities(group: str) -> None:
     want = SC_ALL_MUNICIPALITIES[group]
-    panel, dropped = assess.offence_panel(group, year_max=2024)
+    panel, dropped = offence_panel(group, year_max=2024)
     assert dropped == ["2019-2020"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -104,7 +108,7 @@ def params():
 
 
 @pytest.fixture(scope="module")
-def assessments(params) -> dict[str, assess.OutcomeAssessment]:
+def assessments(params) -> dict[str, OutcomeAssessment]:
     return {
         g: assess.assess_outcome(params, g)
         for g in ("total", "property_theft", "violence", "drugs")
@@ -141,15 +145,15 @@ def test_recorded_default_numbers(assessments) -> None:
 
 
 def test_family_table_holm_adjusts_within_family(assessments) -> None:
-    table = assess.family_table(list(assessments.values()), "en")
+    table = family_table(list(assessments.values()), "en")
     harm = table.query("family == 'harm' and design_key == 'its'")
     assert len(harm) == 2
-    np.testing.assert_allclose(harm["p_holm"], assess.holm(harm["p_value"].to_numpy()))
+    np.testing.assert_allclose(harm["p_holm"], holm(harm["p_value"].to_numpy()))
     assert (table["p_holm"].dropna() >= table.loc[table["p_holm"].notna(), "p_value"] - 1e-12).all()
 
 
 def test_offence_panel_population_is_the_denominator() -> None:
-    panel, _ = assess.offence_panel("total", year_max=2024)
+    panel, _ = offence_panel("total", year_max=2024)
     pop = load("population").set_index(["region", "year"])["value"]
     oslo = panel.query("region == '0301'").set_index("year")
     for year in (2012, 2024):
@@ -157,7 +161,7 @@ def test_offence_panel_population_is_the_denominator() -> None:
 
 
 def test_rest_of_norway_is_country_minus_oslo() -> None:
-    rest = assess.rest_of_norway("total", treated="0301", year_max=2024).set_index("year")
+    rest = rest_of_norway("total", treated="0301", year_max=2024).set_index("year")
     nat = (
         load("national_offences")
         .query(

@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ptvlib import catalog, config
-from ptvlib._io import atomic_write_bytes
-from ptvlib.data import CacheRebuiltWarning, load
+from ptvlib.basics import config
+from ptvlib.basics.io import atomic_write_bytes
+from ptvlib.data import catalog
+from ptvlib.data.loading import CacheRebuiltWarning, load
 
 POP_FILE = "population_kommune_bydel_2005_2025_csdata/population_jan1_by_location_year_b2024.csv"
 

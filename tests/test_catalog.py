@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ptvlib import catalog, config
-from ptvlib.data import datasets, load
-from ptvlib.exceptions import UnknownDatasetError
-from ptvlib.schema import validate
+from ptvlib.basics import config
+from ptvlib.basics.exceptions import UnknownDatasetError
+from ptvlib.data import catalog
+from ptvlib.data.loading import datasets, load
+from ptvlib.data.schema import validate
 
 NAMES = sorted(catalog.DATASETS)
 

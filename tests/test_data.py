@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ptvlib import config
-from ptvlib.data import load, source_agreement
+from ptvlib.basics import config
+from ptvlib.data.loading import load, source_agreement
 
 RAW = config.PROJECT_DIR / "data" / "raw"
 
@@ -166,7 +166,8 @@ def test_share_estimate_of_old_populations_is_close_to_the_real_one(
     population: pd.DataFrame,
 ) -> None:
     """The fallback population of merged old municipalities (share one year earlier × unit total)."""
-    from ptvlib import _offences, regions
+    from ptvlib.data import regions
+    from ptvlib.data.tables import offences as _offences
 
     kom = pd.read_csv(
         RAW / "ssb08487_kommune_rates_2014_2017_torbskar_kommuneRdat/kom_2016.csv",

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ptvlib.basics.exceptions import EstimationError, ParameterError
 from ptvlib.estimators._base import SUMMARY_COLUMNS
+from ptvlib.estimators.bootstrap import wild_cluster_bootstrap
 from ptvlib.estimators.did import DidResult, FewTreatedWarning, did
-from ptvlib.estimators.inference import wild_cluster_bootstrap
-from ptvlib.exceptions import EstimationError, ParameterError
-from ptvlib.simulate import simulate_panel
+from ptvlib.estimators.simulate import simulate_panel
 
 matplotlib.use("Agg")
 

@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from ptvlib.basics.exceptions import DataError, EstimationError, ParameterError
 from ptvlib.estimators._base import SUMMARY_COLUMNS
 from ptvlib.estimators.displacement import caveat_text, displacement, wdd_from_counts
-from ptvlib.exceptions import DataError, EstimationError, ParameterError
 
 
 def test_wheeler_blog_example_with_different_time_periods():

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from ptvlib.basics.exceptions import DataError, EstimationError, ParameterError
 from ptvlib.estimators._base import SUMMARY_COLUMNS
 from ptvlib.estimators.dose import SingleTreatedUnitWarning, dose_response
-from ptvlib.exceptions import DataError, EstimationError, ParameterError
 
 TRUE_RR_PER_10 = 0.9  # rate ratio per 10 NOK per capita in the simulations
 

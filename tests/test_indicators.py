@@ -1,4 +1,4 @@
-"""Tests of ptvlib.indicators: hand-computed values, errors, and a seeded EB simulation."""
+"""Tests of ptvlib.assessment.indicators: hand-computed values, errors, and a seeded EB simulation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ptvlib.exceptions import DataError, ParameterError
-from ptvlib.indicators import (
+from ptvlib.assessment.indicators import (
     change,
     clearance_rate,
     eb_shrunk_rates,
@@ -21,6 +20,7 @@ from ptvlib.indicators import (
     rate_per_100000,
     share_of_national,
 )
+from ptvlib.basics.exceptions import DataError, ParameterError
 
 
 def _tidy() -> pd.DataFrame:

@@ -9,15 +9,9 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from ptvlib.estimators.inference import (
-    bootstrap_weights,
-    cluster_robust_vcov,
-    cr1_factor,
-    hac_vcov,
-    permutation_test,
-    wild_cluster_bootstrap,
-)
-from ptvlib.exceptions import EstimationError, ParameterError
+from ptvlib.basics.exceptions import EstimationError, ParameterError
+from ptvlib.estimators.bootstrap import bootstrap_weights, wild_cluster_bootstrap
+from ptvlib.estimators.inference import cluster_robust_vcov, cr1_factor, hac_vcov, permutation_test
 
 
 def _twfe_panel(

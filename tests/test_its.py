@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+from ptvlib.basics.exceptions import EstimationError, ParameterError
 from ptvlib.estimators._base import SUMMARY_COLUMNS
 from ptvlib.estimators.its import ItsResult, its
-from ptvlib.exceptions import EstimationError, ParameterError
-from ptvlib.simulate import simulate_its
+from ptvlib.estimators.simulate import simulate_its
 
 TEST_DATA = Path(__file__).resolve().parent / "data"
 

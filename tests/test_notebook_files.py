@@ -1,4 +1,4 @@
-"""The committed notebooks: no outputs, one literal parameters cell matching ptvlib.params, thin."""
+"""The committed notebooks: no outputs, one literal parameters cell matching ptvlib.assessment.params, thin."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ptvlib.params import Params
-from ptvlib.report import NOTEBOOKS_DIR, notebooks
+from ptvlib.assessment.params import Params
+from ptvlib.report.runner import NOTEBOOKS_DIR, notebooks
 
 NOTEBOOKS = notebooks()
 NAMES = [p.stem for p in NOTEBOOKS]
@@ -90,7 +90,7 @@ def test_every_notebook_writes_its_sidecar(path: Path) -> None:
 
 
 def test_notebook_texts_exist_in_both_languages() -> None:
-    from ptvlib.texts import TEXTS
+    from ptvlib.report.texts import TEXTS
 
     used = set()
     for path in NOTEBOOKS:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ptvlib.data import OWN_DATA_SCHEMA, load_own
-from ptvlib.exceptions import OwnDataError
-from ptvlib.schema import validate
+from ptvlib.basics.exceptions import OwnDataError
+from ptvlib.data.own import OWN_DATA_SCHEMA, load_own
+from ptvlib.data.schema import validate
 
 GOOD = """region,year,indicator,offence_group,value,unit
 030115,2017,cases,total,410,count

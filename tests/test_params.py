@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from ptvlib import cli, report
-from ptvlib.enforcement import demo_own_data
-from ptvlib.exceptions import OwnDataError, ParameterError
-from ptvlib.params import Params, parse_cli_value, validate_params
+from ptvlib import cli
+from ptvlib.assessment.params import Params, parse_cli_value, validate_params
+from ptvlib.basics.exceptions import OwnDataError, ParameterError
+from ptvlib.data.demo import demo_own_data
+from ptvlib.report import runner as report
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 import subprocess
 import tomllib
 
-from ptvlib import config
+from ptvlib.basics import config
 
 ROOT = config.PROJECT_DIR
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ptvlib import regions
-from ptvlib.exceptions import ParameterError, UnknownRegionError
+from ptvlib.basics.exceptions import UnknownRegionError
+from ptvlib.data import regions
 
 
 def test_357_municipalities_and_15_bydeler() -> None:
@@ -33,11 +33,3 @@ def test_every_original_maps_to_one_unit_with_total_weight_one() -> None:
 def test_unknown_region_is_named(code: str) -> None:
     with pytest.raises(UnknownRegionError, match=rf"treated_region={code!r} is not a known"):
         regions.validate_region(code, field="treated_region")
-
-
-def test_large_cities_are_the_most_populous_units() -> None:
-    group = regions.comparison_group("large_cities", n_large=5)
-    assert group == ["4601", "5001", "1103", "3201", "4204"]
-    assert "0301" not in regions.comparison_group("all_municipalities")
-    with pytest.raises(ParameterError, match="comparison='foo' is not allowed"):
-        regions.comparison_group("foo")

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from ptvlib import assess, cli, config
-from ptvlib.enforcement import demo_own_data
-from ptvlib.params import Params, validate_params
-from ptvlib.report import run_report
+from ptvlib import cli
+from ptvlib.assessment import outcome as assess
+from ptvlib.assessment.params import Params, validate_params
+from ptvlib.basics import config
+from ptvlib.data.demo import demo_own_data
+from ptvlib.report.runner import run_report
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +79,7 @@ def test_crime_trend_numbers(run: dict) -> None:
     rates = {
         h["outcome"]: h["estimate"] for h in side["headlines"] if h["design"] == "rate_per_1000"
     }
-    from ptvlib.data import load
+    from ptvlib.data.loading import load
 
     pop = load("population").query("region == '0301' and year == 2024")["value"].iloc[0]
     assert rates["Alle lovbruddsgrupper"] == pytest.approx(70_192 / pop * 1000, rel=1e-9)

@@ -1,4 +1,4 @@
-"""Tests of the seeded simulators in :mod:`ptvlib.simulate`."""
+"""Tests of the seeded simulators in :mod:`ptvlib.estimators.simulate`."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ptvlib.exceptions import ParameterError
-from ptvlib.plots import SYNTHETIC_LABEL
-from ptvlib.simulate import simulate_its, simulate_panel
+from ptvlib.basics.exceptions import ParameterError
+from ptvlib.basics.style import SYNTHETIC_LABEL
+from ptvlib.estimators.simulate import simulate_its, simulate_panel
 
 PANEL_COLUMNS = [
     "unit",

@@ -1,4 +1,4 @@
-"""Tests of ptvlib.ssb: JSON-stat decoding on real SSB responses, and the PxWebApi v2
+"""Tests of ptvlib.data.sources.ssb.client: JSON-stat decoding on real SSB responses, and the PxWebApi v2
 client against a real local HTTP server that misbehaves on purpose."""
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ptvlib import config
-from ptvlib._jsonstat import split_selection
-from ptvlib.exceptions import DataError, ParameterError, SchemaError, SourceUnavailable
-from ptvlib.ssb import (
+from ptvlib.basics import config
+from ptvlib.basics.exceptions import DataError, ParameterError, SchemaError, SourceUnavailable
+from ptvlib.data.sources.jsonstat import split_selection
+from ptvlib.data.sources.ssb.client import (
     DEFAULT_BASE_URL,
     SsbClient,
     StaleDataWarning,

@@ -10,7 +10,7 @@ v0 response). The only invented number is marked "synthetic test value" below.
 
 Fast retries: ``data.py`` builds ``SsbClient()`` with its defaults (1 s backoff, 4 retries)
 and ``time.sleep`` is bound as a default argument, so patching ``time.sleep`` would not
-help. In process the tests swap ``ptvlib.ssb.SsbClient`` for a subclass whose ``sleep``
+help. In process the tests swap ``ptvlib.data.sources.ssb.client.SsbClient`` for a subclass whose ``sleep``
 only records the waits; the ``ptv`` subprocess cannot be patched, so there the server
 sends ``Retry-After: 0`` (honoured by the client) and the retries run without waiting.
 """
@@ -30,10 +30,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import ptvlib.ssb as ssb
-from ptvlib import catalog, config
-from ptvlib.data import SsbFallbackWarning, load
-from ptvlib.schema import validate
+import ptvlib.data.sources.ssb.client as ssb
+from ptvlib.basics import config
+from ptvlib.data import catalog
+from ptvlib.data.loading import SsbFallbackWarning, load
+from ptvlib.data.schema import validate
 
 
 def _load_helper():

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ptvlib.basics.exceptions import EstimationError, ParameterError
 from ptvlib.estimators._base import SUMMARY_COLUMNS
 from ptvlib.estimators._simplex import kkt_violation, lawson_hanson, simplex_lstsq
 from ptvlib.estimators.synth import (
@@ -18,7 +19,6 @@ from ptvlib.estimators.synth import (
     SyntheticControlResult,
     synthetic_control,
 )
-from ptvlib.exceptions import EstimationError, ParameterError
 
 matplotlib.use("Agg")
 
@@ -401,7 +401,7 @@ def test_leave_one_out_summary_and_plots(small_df):
 def test_plots_follow_lang(small_df):
     import matplotlib.pyplot as plt
 
-    from ptvlib.plots import plot_outcome
+    from ptvlib.report.figures import plot_outcome
 
     res = fit(small_df)
 

@@ -12,18 +12,13 @@ bootstrap, permutation). Every result has ``summary()``, ``plot()`` and
 
 from __future__ import annotations
 
-from .did import DidResult, EventStudyResult, FewTreatedWarning, did
-from .displacement import DisplacementResult, displacement, wdd_from_counts
-from .dose import DoseResponseResult, SingleTreatedUnitWarning, dose_response
-from .inference import (
-    BootstrapResult,
-    InferenceWarning,
-    PermutationResult,
-    permutation_test,
-    wild_cluster_bootstrap,
-)
-from .its import ItsResult, its
-from .synth import (
+from ptvlib.estimators.bootstrap import BootstrapResult, wild_cluster_bootstrap
+from ptvlib.estimators.did import DidResult, EventStudyResult, FewTreatedWarning, did
+from ptvlib.estimators.displacement import DisplacementResult, displacement, wdd_from_counts
+from ptvlib.estimators.dose import DoseResponseResult, SingleTreatedUnitWarning, dose_response
+from ptvlib.estimators.inference import InferenceWarning, PermutationResult, permutation_test
+from ptvlib.estimators.its import ItsResult, its
+from ptvlib.estimators.synth import (
     OutsideDonorRangeWarning,
     PlaceboResult,
     SyntheticControlResult,

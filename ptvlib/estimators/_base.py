@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .._literals import Lang, Straddle, check_literal
-from ..exceptions import EstimationError
+from ptvlib.basics.exceptions import EstimationError
+from ptvlib.basics.literals import Lang, Straddle, check_literal
 
 if TYPE_CHECKING:
     import pandas as pd

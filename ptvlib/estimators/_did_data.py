@@ -1,7 +1,7 @@
 """Private input checks and design matrices for :func:`ptvlib.estimators.did.did`.
 
-Every refusal is one :class:`~ptvlib.exceptions.EstimationError` (data too thin
-or unsuitable) or :class:`~ptvlib.exceptions.ParameterError` (bad argument)
+Every refusal is one :class:`~ptvlib.EstimationError` (data too thin
+or unsuitable) or :class:`~ptvlib.ParameterError` (bad argument)
 naming the field, the value and what is allowed.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import EstimationError, ParameterError
-from ._base import split_periods
+from ptvlib.basics.exceptions import EstimationError, ParameterError
+from ptvlib.estimators._base import split_periods
 
 __all__ = ["Panel", "check_column", "check_numeric", "fe_design", "prepare_panel"]
 

@@ -58,13 +58,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .._literals import Lang, check_literal
-from ..exceptions import EstimationError
-from ..plots import COLORS, figure_axes
-from ._base import summary_frame, verdict_text
-from ._did_data import fe_design, rel_reference
-from ._glmfit import fit_model
-from .inference import cluster_robust_vcov
+from ptvlib.basics.exceptions import EstimationError
+from ptvlib.basics.literals import Lang, check_literal
+from ptvlib.basics.style import COLORS, figure_axes
+from ptvlib.estimators._base import summary_frame, verdict_text
+from ptvlib.estimators._did_data import fe_design, rel_reference
+from ptvlib.estimators._glmfit import fit_model
+from ptvlib.estimators.inference import cluster_robust_vcov
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

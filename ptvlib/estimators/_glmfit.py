@@ -31,7 +31,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..exceptions import EstimationError
+from ptvlib.basics.exceptions import EstimationError
 
 __all__ = ["Fit", "fit_model"]
 

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .._literals import Lang, Straddle, check_literal
-from ..exceptions import EstimationError, ParameterError
-from ._base import split_periods
-from ._simplex import simplex_lstsq
+from ptvlib.basics.exceptions import EstimationError, ParameterError
+from ptvlib.basics.literals import Lang, Straddle, check_literal
+from ptvlib.estimators._base import split_periods
+from ptvlib.estimators._simplex import simplex_lstsq
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -383,7 +383,7 @@ class PlaceboResult:
         -------
         matplotlib.figure.Figure
         """
-        from ..plots import COLORS, figure_axes
+        from ptvlib.basics.style import COLORS, figure_axes
 
         check_literal("lang", lang, Lang)
         text = _PLOT_TEXT[lang]

@@ -63,19 +63,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._literals import DidFamily, Lang, Straddle, check_literal
-from ..exceptions import ParameterError
-from ..plots import COLORS, figure_axes
-from ._base import summary_frame, verdict_text
-from ._did_data import Panel, fe_design, prepare_panel
-from ._event_study import EventStudyResult, event_study
-from ._glmfit import fit_model
-from .inference import (
-    BootstrapResult,
-    InferenceWarning,
-    cluster_robust_vcov,
-    wild_cluster_bootstrap,
-)
+from ptvlib.basics.exceptions import ParameterError
+from ptvlib.basics.literals import DidFamily, Lang, Straddle, check_literal
+from ptvlib.basics.style import COLORS, figure_axes
+from ptvlib.estimators._base import summary_frame, verdict_text
+from ptvlib.estimators._did_data import Panel, fe_design, prepare_panel
+from ptvlib.estimators._event_study import EventStudyResult, event_study
+from ptvlib.estimators._glmfit import fit_model
+from ptvlib.estimators.bootstrap import BootstrapResult, wild_cluster_bootstrap
+from ptvlib.estimators.inference import InferenceWarning, cluster_robust_vcov
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -399,7 +395,7 @@ def did(
 
     Examples
     --------
-    >>> from ptvlib.simulate import simulate_panel
+    >>> from ptvlib.estimators.simulate import simulate_panel
     >>> df = simulate_panel(treated=8, rate_ratio=0.8, seed=2)
     >>> res = did(df, unit="unit", time="time", outcome="count", treated=[f"u0{i}" for i in range(8)],
     ...           start=2018, exposure="population", family="poisson")

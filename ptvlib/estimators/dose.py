@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._literals import Lang, check_literal
-from ..exceptions import DataError, EstimationError, ParameterError
-from ._base import summary_frame, verdict_text
+from ptvlib.basics.exceptions import DataError, EstimationError, ParameterError
+from ptvlib.basics.literals import Lang, check_literal
+from ptvlib.estimators._base import summary_frame, verdict_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -193,7 +193,7 @@ class DoseResponseResult:
         -------
         matplotlib.figure.Figure
         """
-        from ..plots import COLORS, figure_axes
+        from ptvlib.basics.style import COLORS, figure_axes
 
         check_literal("lang", lang, Lang)
         text = _PLOT_TEXT[lang]

@@ -59,13 +59,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .._literals import ItsFamily, Lang, Straddle, check_literal
-from ..exceptions import EstimationError, ParameterError
-from ..plots import COLORS, figure_axes
-from ._base import split_periods, summary_frame, verdict_text
-from ._did_data import check_column, check_numeric, check_time
-from ._glmfit import fit_model
-from .inference import hac_vcov
+from ptvlib.basics.exceptions import EstimationError, ParameterError
+from ptvlib.basics.literals import ItsFamily, Lang, Straddle, check_literal
+from ptvlib.basics.style import COLORS, figure_axes
+from ptvlib.estimators._base import split_periods, summary_frame, verdict_text
+from ptvlib.estimators._did_data import check_column, check_numeric, check_time
+from ptvlib.estimators._glmfit import fit_model
+from ptvlib.estimators.inference import hac_vcov
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -408,7 +408,7 @@ def its(
 
     Examples
     --------
-    >>> from ptvlib.simulate import simulate_its
+    >>> from ptvlib.estimators.simulate import simulate_its
     >>> s = simulate_its(rate_ratio=0.8, seed=1)
     >>> res = its(s, time="time", outcome="count", start=37, exposure="population")
     >>> round(res.rate_ratio, 2)

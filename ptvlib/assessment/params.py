@@ -1,0 +1,287 @@
+"""Typed parameters shared by the notebooks and the ``ptv`` command.
+
+Every notebook's ``parameters`` cell holds literal defaults for the fields of
+:class:`Params`; the next cell calls :func:`validate_params` on them. ``ptv
+report`` validates the same values (from ``--year``, ``-p NAME VALUE`` and
+``-f params.yaml``) **before any kernel starts**, so a typo fails in a second
+with a message naming the parameter, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args
+
+from ptvlib.basics import config
+from ptvlib.basics.exceptions import OwnDataError, ParameterError, PtvError
+from ptvlib.basics.literals import Comparison, Lang, Straddle
+
+__all__ = [
+    "Params",
+    "data_years",
+    "parse_cli_value",
+    "validate_params",
+]
+
+#: Fewest two-year periods before the start (estimators refuse fewer).
+MIN_PRE_PERIODS = 3
+
+
+def data_years() -> tuple[int, int]:
+    """First and last period end-year of the reported-offences table.
+
+    Read from the raw data (cheap: no table build), so validation is fast.
+    """
+    from ptvlib.data.tables.offences import PERIODS
+
+    years = [int(p[-4:]) for p in PERIODS]
+    return min(years), max(years)
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of one assessment run (notebook or ``ptv report``).
+
+    Attributes
+    ----------
+    year : int
+        Assessment year: use periods ending in or before it.
+    treated_region : str
+        Treated unit (default Oslo, ``"0301"``).
+    start_year : int
+        First year of the funding (default 2018).
+    comparison : str
+        ``large_cities``, ``all_municipalities``, ``rest_of_norway`` or ``synthetic``.
+    offence_groups : list of str
+        Offence groups to analyse.
+    lang : str
+        ``nb`` (bokmål) or ``en``.
+    own_data : str
+        Path to the analyst's own data file, or ``""`` (then ``PTV_OWN_DATA``
+        is used when set).
+    treated_areas : list of str
+        Own-data regions that received the funding.
+    straddle : str
+        Two-year period that straddles the start: ``drop`` or ``post``.
+    n_large : int
+        Number of large cities in the ``large_cities`` comparison.
+    donor_min_population : int
+        Synthetic-control donors: municipalities with at least this many
+        inhabitants the year before the start (0 = every municipality).
+    output_dir : str
+        Folder for the headline-numbers sidecar (set by ``ptv report``); ``""`` = none.
+    force_error : str
+        Test only: the notebook stem that should raise on purpose.
+    """
+
+    year: int = 2024
+    treated_region: str = config.DEFAULT_TREATED_REGION
+    start_year: int = config.DEFAULT_START_YEAR
+    comparison: Comparison = "large_cities"
+    offence_groups: list[str] = field(
+        default_factory=lambda: ["total", "property_theft", "violence", "drugs", "public_order"]
+    )
+    lang: Lang = "nb"
+    own_data: str = ""
+    treated_areas: list[str] = field(default_factory=list)
+    straddle: Straddle = "drop"
+    n_large: int = 10
+    donor_min_population: int = 20_000
+    output_dir: str = ""
+    force_error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict (for papermill parameters and JSON)."""
+        return dataclasses.asdict(self)
+
+
+_TYPES: dict[str, type] = {
+    "year": int,
+    "treated_region": str,
+    "start_year": int,
+    "comparison": str,
+    "offence_groups": list,
+    "lang": str,
+    "own_data": str,
+    "treated_areas": list,
+    "straddle": str,
+    "n_large": int,
+    "donor_min_population": int,
+    "output_dir": str,
+    "force_error": str,
+}
+
+
+def _type_name(t: type) -> str:
+    return {int: "int", str: "str", list: "list of str"}[t]
+
+
+def _check_type(name: str, value: Any) -> Any:
+    want = _TYPES[name]
+    ok = isinstance(value, want) and not (want is int and isinstance(value, bool))
+    if want is list and ok:
+        ok = all(isinstance(v, str) for v in value)
+    if not ok:
+        raise ParameterError(
+            f"{name}={value!r} has type {type(value).__name__}; expected {_type_name(want)}"
+        )
+    return value
+
+
+def parse_cli_value(name: str, text: str) -> Any:
+    """Turn a command-line string into the parameter's type.
+
+    Lists accept JSON (``'["violence","drugs"]'``) or comma-separated text.
+
+    Raises
+    ------
+    ParameterError
+        Unknown parameter name, or text that is not of the parameter's type.
+
+    Examples
+    --------
+    >>> parse_cli_value("year", "2023"), parse_cli_value("offence_groups", "violence,drugs")
+    (2023, ['violence', 'drugs'])
+    """
+    if name not in _TYPES:
+        raise ParameterError(f"unknown parameter {name!r}; allowed: {', '.join(sorted(_TYPES))}")
+    want = _TYPES[name]
+    if want is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise ParameterError(f"{name}={text!r} is not an int") from None
+    if want is list:
+        text = text.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as err:
+                raise ParameterError(f"{name}={text!r} is not a JSON list: {err}") from None
+            return _check_type(name, value)
+        return [v.strip() for v in text.split(",") if v.strip()]
+    return text
+
+
+def validate_params(values: Mapping[str, Any] | None = None, **kwargs: Any) -> Params:
+    """Validate parameters and return them as :class:`Params`.
+
+    Parameters
+    ----------
+    values : mapping, optional
+        Parameter values (e.g. ``locals()`` of a notebook's parameters cell;
+        names that are not parameters are ignored only when they start with
+        ``_`` or are modules/functions, otherwise they are an error).
+    **kwargs
+        More values (override *values*).
+
+    Returns
+    -------
+    Params
+
+    Raises
+    ------
+    ParameterError
+        Names the parameter, the bad value and what is allowed.
+    OwnDataError
+        ``own_data`` is given but fails validation.
+
+    Examples
+    --------
+    >>> validate_params(year=2024, start_year=2018).start_year
+    2018
+    >>> validate_params(year=1990)
+    Traceback (most recent call last):
+    ...
+    ptvlib.ParameterError: year=1990 is outside the data; allowed: 2012 … 2024
+    """
+    merged: dict[str, Any] = dict(values or {})
+    merged.update(kwargs)
+    unknown = sorted(k for k in merged if k not in _TYPES)
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {unknown}; allowed: {', '.join(sorted(_TYPES))}"
+        )
+    for name, value in merged.items():
+        _check_type(name, value)
+    if not merged.get("own_data") and config.own_data_path() is not None:
+        merged["own_data"] = str(config.own_data_path())  # PTV_OWN_DATA, when no own_data is given
+    p = Params(**merged)
+    first, last = data_years()
+    earliest_start = first + MIN_PRE_PERIODS
+    if not earliest_start + 1 <= p.year <= last:
+        raise ParameterError(
+            f"year={p.year} is outside the data; allowed: {earliest_start + 1} … {last}"
+        )
+    if not earliest_start <= p.start_year <= p.year - 1:
+        raise ParameterError(
+            f"start_year={p.start_year} is not allowed with year={p.year}; allowed: "
+            f"{earliest_start} … {p.year - 1} (at least {MIN_PRE_PERIODS} two-year periods "
+            "before the start and one after it)"
+        )
+    from ptvlib.data.regions import analysis_units, validate_region
+
+    code = validate_region(p.treated_region, field="treated_region")
+    if code not in set(analysis_units()["unit_code"]):
+        raise ParameterError(
+            f"treated_region={p.treated_region!r} is not a municipality or analysis unit of the "
+            "offences table; allowed: a 2024 municipality code such as '0301' (Oslo)"
+        )
+    for name, alias in (
+        ("comparison", Comparison),
+        ("lang", Lang),
+        ("straddle", Straddle),
+    ):
+        if getattr(p, name) not in get_args(alias):
+            allowed = ", ".join(get_args(alias))
+            raise ParameterError(f"{name}={getattr(p, name)!r} is not allowed; allowed: {allowed}")
+    bad = [g for g in p.offence_groups if g not in config.OFFENCE_GROUPS]
+    if bad or not p.offence_groups:
+        raise ParameterError(
+            f"offence_groups={p.offence_groups!r} is not allowed; allowed: a non-empty list of "
+            f"{', '.join(config.OFFENCE_GROUPS)}"
+        )
+    if not 2 <= p.n_large <= 50:
+        raise ParameterError(f"n_large={p.n_large} is not allowed; allowed: 2 … 50")
+    if not 0 <= p.donor_min_population <= 200_000:
+        raise ParameterError(
+            f"donor_min_population={p.donor_min_population} is not allowed; allowed: 0 … 200000"
+        )
+    _check_own_data(p)
+    return p
+
+
+def _check_own_data(p: Params) -> None:
+    if not p.own_data:
+        if p.treated_areas:
+            raise ParameterError(
+                f"treated_areas={p.treated_areas!r} needs own_data; allowed: [] without own_data"
+            )
+        return
+    path = Path(p.own_data).expanduser()
+    if not path.exists():
+        raise ParameterError(
+            f"own_data={p.own_data!r} does not exist; allowed: a path to a CSV, Excel or parquet file"
+        )
+    from ptvlib.data.own import load_own
+
+    try:
+        own = load_own(path)
+    except OwnDataError as err:
+        head = str(err).split("\n", 1)[0]
+        raise OwnDataError(
+            f"own_data={p.own_data!r} failed validation: {head}", err.problems
+        ) from None
+    except PtvError:
+        raise
+    regions = set(own["region"])
+    bad = [a for a in p.treated_areas if a not in regions]
+    if bad:
+        raise ParameterError(
+            f"treated_areas={p.treated_areas!r}: {bad} not in own_data; allowed: "
+            f"{', '.join(sorted(regions)[:20])}"
+        )

@@ -1,0 +1,141 @@
+"""Supplementary analyses: funding intensity, dose–response and displacement inputs.
+
+Public sources give no clean annual series of the Oslo money and no crime data
+below the municipality, so these analyses rest on stated amounts and on Oslo's
+neighbouring municipalities; the notebooks present them as supplementary.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ptvlib.assessment.panels import offence_panel, rest_of_norway
+from ptvlib.assessment.params import Params
+from ptvlib.assessment.pools import comparison_units as _comparison_units
+from ptvlib.assessment.pools import eligible as _eligible
+
+__all__ = ["OSLO_NEIGHBOURS", "displacement_panel", "dose_panel", "funding_intensity"]
+
+
+def funding_intensity(
+    year_max: int,
+    *,
+    scenario: str = "continued",
+    funding: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Oslo-specific police money per year (MNOK), as stated in the sources.
+
+    Rows that report the same allocation twice (same year, amount and
+    recipient, e.g. proposed and granted) count once. Years before the first
+    allocation are 0.
+
+    Parameters
+    ----------
+    year_max : int
+        Last year.
+    scenario : {"stated", "continued"}
+        ``stated``: years without a stated amount are NaN (2020: "continued",
+        amount not given). ``continued``: the last stated amount is carried
+        forward (flagged ``assumed``).
+    funding : pandas.DataFrame, optional
+        The ``funding`` table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year``, ``mnok``, ``assumed`` (bool).
+    """
+    from ptvlib.data.loading import load
+
+    if scenario not in ("stated", "continued"):
+        from ptvlib.basics.exceptions import ParameterError
+
+        raise ParameterError(f"scenario={scenario!r} is not allowed; allowed: stated, continued")
+    f = funding if funding is not None else load("funding")
+    oslo = f.loc[f["oslo_specific"] & f["police"] & (f["kind"] == "allocation")]
+    oslo = oslo.drop_duplicates(["year", "amount_mnok", "recipient"])
+    by_year = oslo.groupby("year")["amount_mnok"].sum()
+    first = int(by_year.index.min())
+    years = np.arange(2005, year_max + 1)
+    mnok = pd.Series(np.nan, index=years)
+    mnok[years < first] = 0.0
+    mnok.update(by_year.reindex(years[years >= first]).dropna())
+    assumed = mnok.isna() & (years >= first)
+    if scenario == "continued":
+        mnok = mnok.ffill()
+    else:
+        assumed[:] = False
+    return pd.DataFrame({"year": years, "mnok": mnok.to_numpy(), "assumed": assumed.to_numpy()})
+
+
+#: Oslo's neighbouring municipalities (2024 codes): the buffer for displacement.
+OSLO_NEIGHBOURS: tuple[str, ...] = ("3201", "3203", "3205", "3207", "3220", "3222", "3224", "3232")
+
+
+def dose_panel(params: Params, group: str, *, scenario: str = "continued") -> pd.DataFrame:
+    """Treated unit and comparison group with a dose column: NOK per inhabitant per year.
+
+    The dose of a two-year period is the mean of its two years' Oslo-specific
+    police money (:func:`funding_intensity`) divided by the treated unit's
+    population; comparison units have dose 0. Periods where the dose is unknown
+    (``scenario="stated"``) are dropped.
+    """
+    panel, _ = offence_panel(group, year_max=params.year)
+    units = [params.treated_region, *_comparison_units(params, panel)]
+    sub = _eligible(panel, units, params.start_year).copy()
+    money = funding_intensity(params.year, scenario=scenario).set_index("year")["mnok"]
+    per_year = (money + money.shift(1)) / 2  # two-year period ending in `year`
+    is_treated = sub["region"] == params.treated_region
+    nok = sub["year"].map(per_year) * 1e6 / sub["population"]
+    sub["dose"] = np.where(is_treated, nok, 0.0)
+    return sub.loc[sub["dose"].notna()].reset_index(drop=True)
+
+
+def displacement_panel(params: Params, group: str) -> pd.DataFrame:
+    """Counts for the target (treated unit), buffer (its neighbours) and scaled controls.
+
+    The weighted displacement difference assumes that target and control would
+    have changed by the same *absolute* amount. The rest of Norway is many times
+    larger than Oslo or its neighbours, so it enters twice, scaled to the
+    pre-start mean of the area it is compared with: ``control_target`` and
+    ``control_buffer`` (equal relative trends). Using scaled counts as Poisson
+    variances overstates the control's variance (scale < 1), so the test is
+    conservative.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region`` ("target", "buffer", "control_target", "control_buffer"), ``year``, ``count``.
+    """
+    panel, _ = offence_panel(group, year_max=params.year, min_coverage=0.0)
+    target = panel.loc[panel["region"] == params.treated_region, ["year", "count"]]
+    buf = panel.loc[panel["region"].isin(OSLO_NEIGHBOURS)]
+    n = len(OSLO_NEIGHBOURS)
+    buf = (
+        buf.groupby("year")
+        .filter(lambda d: len(d) == n)
+        .groupby("year", as_index=False)["count"]
+        .sum()
+    )
+    rest = rest_of_norway(group, treated=params.treated_region, year_max=params.year)
+    control = rest.merge(buf, on="year", suffixes=("", "_buf"))
+    control = control.assign(count=control["count"] - control["count_buf"])[["year", "count"]]
+    years = sorted(set(target["year"]) & set(buf["year"]) & set(control["year"]))
+    pre = [y for y in years if y < params.start_year]
+
+    def scaled(area: pd.DataFrame) -> pd.DataFrame:
+        k = (
+            area.loc[area["year"].isin(pre), "count"].mean()
+            / control.loc[control["year"].isin(pre), "count"].mean()
+        )
+        return control.assign(count=control["count"] * k)
+
+    parts = [
+        target.assign(region="target"),
+        buf.assign(region="buffer"),
+        scaled(target).assign(region="control_target"),
+        scaled(buf).assign(region="control_buffer"),
+    ]
+    out = pd.concat(parts, ignore_index=True)
+    return out.loc[out["year"].isin(years), ["region", "year", "count"]].reset_index(drop=True)

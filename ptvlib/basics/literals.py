@@ -1,0 +1,82 @@
+"""Option strings declared once as ``Literal`` aliases and checked at runtime.
+
+Each public function that takes an option string names its ``Literal`` alias in
+the signature and calls :func:`check_literal` at the boundary, so a typo gives
+one clear :class:`~ptvlib.ParameterError` naming the allowed values.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+from ptvlib.basics.exceptions import ParameterError
+
+__all__ = [
+    "Comparison",
+    "DidFamily",
+    "ItsFamily",
+    "Lang",
+    "Level",
+    "PlaceboKind",
+    "Source",
+    "Straddle",
+    "Unit",
+    "check_literal",
+]
+
+#: Language of user-facing text: bokmål (default) or English.
+Lang = Literal["nb", "en"]
+#: Model family of :func:`ptvlib.did`.
+DidFamily = Literal["ols", "poisson", "negbin"]
+#: Model family of :func:`ptvlib.its`.
+ItsFamily = Literal["poisson", "quasipoisson", "negbin", "ols"]
+#: Placebo design of synthetic control: other units (space) or a fake start (time).
+PlaceboKind = Literal["space", "time"]
+#: What to do with a two-year period that straddles the start year.
+Straddle = Literal["drop", "post"]
+#: Comparison group for Oslo.
+Comparison = Literal["large_cities", "all_municipalities", "rest_of_norway", "synthetic"]
+#: Geographic level of a row.
+Level = Literal["country", "county", "municipality", "bydel", "police_district", "area"]
+#: Unit of a value.
+Unit = Literal["count", "per_1000", "per_100000", "NOK", "MNOK", "percent", "index", "persons"]
+#: Where :func:`ptvlib.load` takes a table from.
+Source = Literal["embedded", "ssb", "auto"]
+
+
+def check_literal(name: str, value: Any, alias: Any) -> Any:
+    """Return *value* if it is one of the ``Literal`` *alias* values, else raise.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the message.
+    value : object
+        Value to check.
+    alias : typing.Literal
+        The allowed values.
+
+    Returns
+    -------
+    object
+        *value*, unchanged.
+
+    Raises
+    ------
+    ParameterError
+        If *value* is not allowed; the message lists the allowed values.
+
+    Examples
+    --------
+    >>> check_literal("lang", "nb", Lang)
+    'nb'
+    >>> check_literal("lang", "de", Lang)
+    Traceback (most recent call last):
+    ...
+    ptvlib.ParameterError: lang='de' is not allowed; allowed: 'nb', 'en'
+    """
+    allowed = get_args(alias)
+    if value not in allowed:
+        shown = ", ".join(repr(a) for a in allowed)
+        raise ParameterError(f"{name}={value!r} is not allowed; allowed: {shown}")
+    return value
