@@ -149,25 +149,29 @@ def percent_change(ratio: Any, lang: Lang = "nb", *, decimals: int = 0) -> str:
     return percent(v - 1.0, lang, decimals=decimals, signed=True)
 
 
-def p_value(p: Any, lang: Lang = "nb", *, floor: float = 0.001) -> str:
+def p_value(p: Any, lang: Lang = "nb", *, floor: float = 0.001, prefix: bool = True) -> str:
     """A p-value as a reader reads it: ``p = 0,03``, ``p < 0,001``.
 
     Two decimals from 0.01 up, three below; values under *floor* print as
-    ``p < floor`` (never ``p = 0.000`` or ``7e-18``).
+    ``p < floor`` (never ``p = 0.000`` or ``7e-18``). With ``prefix=False``
+    the ``p =`` is left out (for a table column headed "p-value"):
+    ``0,03``, ``< 0,001``.
 
     Examples
     --------
     >>> p_value(0.0312), p_value(0.83, "en"), p_value(7e-18), p_value(0.004, "en")
     ('p = 0,03', 'p = 0.83', 'p < 0,001', 'p = 0.004')
-    >>> p_value(None)
-    'p = –'
+    >>> p_value(None), p_value(7e-18, prefix=False), p_value(0.5, "en", prefix=False)
+    ('p = –', '< 0,001', '0.50')
     """
     v = _value(p)
+    head = "p " if prefix else ""
     if v is None:
-        return f"p = {MISSING}"
+        return f"{head}= {MISSING}" if prefix else MISSING
     if v < floor:
-        return f"p < {number(floor, lang, decimals=max(3, -math.floor(math.log10(floor))))}"
-    return f"p = {number(v, lang, decimals=2 if v >= 0.01 else 3)}"
+        return f"{head}< {number(floor, lang, decimals=max(3, -math.floor(math.log10(floor))))}"
+    text = number(v, lang, decimals=2 if v >= 0.01 else 3)
+    return f"p = {text}" if prefix else text
 
 
 def interval(lo: Any, hi: Any, lang: Lang = "nb", *, decimals: int | None = None) -> str:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "CAUSAL_CAVEAT",
     "SUMMARY_COLUMNS",
     "Direction",
     "PeriodSplit",
@@ -121,10 +122,9 @@ _WORDS: dict[str, dict[str, Any]] = {
         "decrease": "nedgang",
         "increase": "økning",
         "inconclusive": "uavklart",
-        "ratio": "{pct:+.1f} % ({est:.3f} som rateforhold)",
-        "difference": "{est:+.3g} {unit}",
+        "ratio": "{pct} ({est} som rateforhold)",
+        "difference": "{est} {unit}",
         "interval": "95 %-intervall {lo} til {hi}",
-        "p": "p = {p:.3f}",
         "verdict": {
             "decrease": "Dataene er forenlige med en nedgang etter {start}.",
             "increase": "Dataene er forenlige med en økning etter {start}.",
@@ -135,16 +135,14 @@ _WORDS: dict[str, dict[str, Any]] = {
         },
         "lead": "{design} for {outcome}: anslått endring {effect}",
         "caveat": "Forbehold: ",
-        "causal": "Sammenhengen er ikke nødvendigvis en årsakseffekt av bevilgningen.",
     },
     "en": {
         "decrease": "decrease",
         "increase": "increase",
         "inconclusive": "inconclusive",
-        "ratio": "{pct:+.1f} % ({est:.3f} as a rate ratio)",
-        "difference": "{est:+.3g} {unit}",
+        "ratio": "{pct} ({est} as a rate ratio)",
+        "difference": "{est} {unit}",
         "interval": "95 % interval {lo} to {hi}",
-        "p": "p = {p:.3f}",
         "verdict": {
             "decrease": "The data are consistent with a decrease after {start}.",
             "increase": "The data are consistent with an increase after {start}.",
@@ -155,15 +153,20 @@ _WORDS: dict[str, dict[str, Any]] = {
         },
         "lead": "{design} for {outcome}: estimated change {effect}",
         "caveat": "Caveats: ",
-        "causal": "The association is not necessarily a causal effect of the funding.",
     },
 }
 
+#: The causal caveat, once per page or report (not repeated in every verdict).
+CAUSAL_CAVEAT: dict[str, str] = {
+    "nb": "Sammenhengen er ikke nødvendigvis en årsakseffekt av bevilgningen.",
+    "en": "The association is not necessarily a causal effect of the funding.",
+}
 
-def _fmt(value: float, scale: Literal["ratio", "difference"]) -> str:
-    if not math.isfinite(value):
-        return "–"
-    return f"{value:.3f}" if scale == "ratio" else f"{value:.3g}"
+
+def _sentence(text: str) -> str:
+    """*text* as a sentence: capital first letter, one full stop."""
+    text = text.strip().rstrip(".")
+    return (text[:1].upper() + text[1:] + ".") if text else ""
 
 
 def verdict_text(
@@ -181,6 +184,12 @@ def verdict_text(
     caveats: Sequence[str] = (),
 ) -> str:
     """One plain-language paragraph: estimate, interval, p-value, direction, caveats.
+
+    Numbers follow the language (:mod:`ptvlib.basics.numbers`: ``0,90`` and
+    ``p < 0,001`` in bokmål, ``0.90`` and ``p < 0.001`` in English); every
+    caveat reads as its own sentence. The causal caveat
+    (:data:`CAUSAL_CAVEAT`) is not repeated here: a page or report states it
+    once.
 
     Parameters
     ----------
@@ -214,12 +223,20 @@ def verdict_text(
     Examples
     --------
     >>> print(verdict_text(lang="en", design="Interrupted time series", outcome="violence",
-    ...                    start=2018, estimate=0.9, ci=(0.85, 0.95), p_value=0.001,
+    ...                    start=2018, estimate=0.9, ci=(0.85, 0.95), p_value=0.0001,
     ...                    scale="ratio"))  # doctest: +NORMALIZE_WHITESPACE
-    Interrupted time series for violence: estimated change -10.0 % (0.900 as a rate ratio),
-    95 % interval 0.850 to 0.950, p = 0.001. The data are consistent with a decrease after
-    2018. The association is not necessarily a causal effect of the funding.
+    Interrupted time series for violence: estimated change -10.0% (0.90 as a rate ratio),
+    95 % interval 0.85 to 0.95, p < 0.001. The data are consistent with a decrease after 2018.
+    >>> text = verdict_text(lang="nb", design="Syntetisk kontroll", outcome="vold", start=2018,
+    ...                     estimate=-1290.4, ci=None, p_value=0.4, scale="difference",
+    ...                     unit="per år", caveats=["god tilpasning før 2018"])
+    >>> text.split(". ")[0]
+    'Syntetisk kontroll for vold: anslått endring -1\xa0290 per år, p = 0,40'
+    >>> text.split(". ")[-1]
+    'Forbehold: God tilpasning før 2018.'
     """
+    from ptvlib.basics import numbers
+
     check_literal("lang", lang, Lang)
     w = _WORDS[lang]
     null = 1.0 if scale == "ratio" else 0.0
@@ -230,18 +247,30 @@ def verdict_text(
             lo = hi = estimate
         direction = classify(lo, hi, null=null, p_value=p_value)
     if scale == "ratio":
-        effect = w["ratio"].format(pct=100 * (estimate - 1), est=estimate)
+        effect = w["ratio"].format(
+            pct=numbers.percent_change(estimate, lang, decimals=1),
+            est=numbers.number(estimate, lang, decimals=2),
+        )
     else:
-        effect = w["difference"].format(est=estimate, unit=unit).rstrip()
+        effect = (
+            w["difference"]
+            .format(est=numbers.number(estimate, lang, signed=True), unit=unit)
+            .rstrip()
+        )
     parts = [w["lead"].format(design=design, outcome=outcome, effect=effect)]
     if ci is not None:
-        parts.append(w["interval"].format(lo=_fmt(ci[0], scale), hi=_fmt(ci[1], scale)))
+        decimals = 2 if scale == "ratio" else None
+        parts.append(
+            w["interval"].format(
+                lo=numbers.number(ci[0], lang, decimals=decimals),
+                hi=numbers.number(ci[1], lang, decimals=decimals),
+            )
+        )
     if p_value is not None and math.isfinite(p_value):
-        parts.append(w["p"].format(p=p_value))
+        parts.append(numbers.p_value(p_value, lang))
     text = ", ".join(parts) + ". " + w["verdict"][direction].format(start=start)
-    text += " " + w["causal"]
     if caveats:
-        text += " " + w["caveat"] + " ".join(c.rstrip(".") + "." for c in caveats)
+        text += " " + w["caveat"] + " ".join(_sentence(c) for c in caveats if c.strip())
     return text
 
 

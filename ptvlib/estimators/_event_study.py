@@ -60,6 +60,7 @@ import pandas as pd
 
 from ptvlib.basics.exceptions import EstimationError
 from ptvlib.basics.literals import Lang, check_literal
+from ptvlib.basics.numbers import p_value
 from ptvlib.basics.style import COLORS, figure_axes
 from ptvlib.estimators._base import summary_frame, verdict_text
 from ptvlib.estimators._did_data import fe_design, rel_reference
@@ -79,20 +80,20 @@ _PLOT_TEXT: dict[str, dict[str, str]] = {
         "xlabel": "periode relativt til start",
         "rate_ratio": "rateforhold",
         "difference": "forskjell i {outcome}",
-        "title": "trend før start: lineær p = {ps:.3f}, felles {test} p = {p:.3f}",
+        "title": "trend før start: lineær {ps}, felles {test} {p}",
     },
     "en": {
         "xlabel": "period relative to start",
         "rate_ratio": "rate ratio",
         "difference": "difference in {outcome}",
-        "title": "pre-trend: linear p = {ps:.3f}, joint {test} p = {p:.3f}",
+        "title": "pre-trend: linear {ps}, joint {test} {p}",
     },
 }
 _PRE = {
-    "nb": "Test av lineær trendforskjell før start: p = {ps:.3f} (felles test av alle "
-    "perioder før start, {test}: p = {p:.3f}); {what}",
-    "en": "Test of a linear difference in pre-trends: p = {ps:.3f} (joint test of all "
-    "pre-start periods, {test}: p = {p:.3f}); {what}",
+    "nb": "Test av lineær trendforskjell før start: {ps} (felles test av alle "
+    "perioder før start, {test}: {p}); {what}",
+    "en": "Test of a linear difference in pre-trends: {ps} (joint test of all "
+    "pre-start periods, {test}: {p}); {what}",
 }
 _WHAT = {
     "nb": (
@@ -265,7 +266,9 @@ class EventStudyResult:
         )
         ax.set_title(
             text["title"].format(
-                ps=self.pretrend_slope_p_value, test=self.pretrend_test, p=self.pretrend_p_value
+                ps=p_value(self.pretrend_slope_p_value, lang),
+                test=self.pretrend_test,
+                p=p_value(self.pretrend_p_value, lang),
             )
         )
         return fig
@@ -276,9 +279,9 @@ class EventStudyResult:
         est, ci, p = self._post_ci()
         worrying = self.pretrend_slope_p_value < 0.05 or self.pretrend_p_value < 0.05
         pre = _PRE[lang].format(
-            ps=self.pretrend_slope_p_value,
+            ps=p_value(self.pretrend_slope_p_value, lang),
             test=self.pretrend_test,
-            p=self.pretrend_p_value,
+            p=p_value(self.pretrend_p_value, lang),
             what=_WHAT[lang][0 if worrying else 1],
         )
         return verdict_text(

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ptvlib.basics.exceptions import EstimationError, ParameterError
 from ptvlib.basics.literals import Lang, Straddle, check_literal
+from ptvlib.basics.numbers import p_value
 from ptvlib.estimators._base import split_periods
 from ptvlib.estimators._simplex import simplex_lstsq
 
@@ -49,16 +50,16 @@ _PLOT_TEXT: dict[str, dict[str, str]] = {
         "runs_time": "placebo-startår",
         "real_gap": "faktisk avvik",
         "ylabel": "avvik (behandlet − syntetisk)",
-        "title_space": "Placebo i rom: p = {p:.3f}",
-        "title_time": "Placebo i tid: p = {p:.3f}",
+        "title_space": "Placebo i rom: {p}",
+        "title_time": "Placebo i tid: {p}",
     },
     "en": {
         "runs_space": "placebo units",
         "runs_time": "placebo start years",
         "real_gap": "real gap",
         "ylabel": "gap (treated - synthetic)",
-        "title_space": "Placebo in space: p = {p:.3f}",
-        "title_time": "Placebo in time: p = {p:.3f}",
+        "title_space": "Placebo in space: {p}",
+        "title_time": "Placebo in time: {p}",
     },
 }
 
@@ -418,7 +419,7 @@ class PlaceboResult:
         ax.axhline(0.0, color="black", lw=0.6)
         ax.axvline(self.start_x, color=COLORS["start"], ls=":", lw=1.2)
         ax.set_ylabel(text["ylabel"])
-        ax.set_title(text["title_" + kind].format(p=self.p_value))
+        ax.set_title(text["title_" + kind].format(p=p_value(self.p_value, lang)))
         ax.legend(loc="best", frameon=False)
         return fig
 

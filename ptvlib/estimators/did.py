@@ -65,6 +65,7 @@ import pandas as pd
 
 from ptvlib.basics.exceptions import ParameterError
 from ptvlib.basics.literals import DidFamily, Lang, Straddle, check_literal
+from ptvlib.basics.numbers import p_value
 from ptvlib.basics.style import COLORS, figure_axes
 from ptvlib.estimators._base import summary_frame, verdict_text
 from ptvlib.estimators._did_data import Panel, fe_design, prepare_panel
@@ -97,8 +98,7 @@ _CAVEATS = {
     "nb": {
         "parallel": "Metoden forutsetter parallelle trender: uten tiltaket ville behandlede "
         "enheter og sammenligningsenhetene ha utviklet seg likt",
-        "pretrend": "test av lineær trendforskjell før start: p = {p:.3f} (felles test: "
-        "p = {pj:.3f})",
+        "pretrend": "test av lineær trendforskjell før start: {p} (felles test: {pj})",
         "one": "Bare én behandlet klynge: klyngerobuste standardfeil er upålitelige; bruk "
         "villbootstrap (bootstrap=9999) med varsomhet eller en placebotest (syntetisk kontroll)",
         "few": "Få klynger ({g}): usikkerheten kan være undervurdert",
@@ -109,8 +109,7 @@ _CAVEATS = {
     "en": {
         "parallel": "The method assumes parallel trends: without the funding, treated and "
         "comparison units would have changed alike",
-        "pretrend": "test of a linear difference in pre-trends: p = {p:.3f} (joint test: "
-        "p = {pj:.3f})",
+        "pretrend": "test of a linear difference in pre-trends: {p} (joint test: {pj})",
         "one": "Only one treated cluster: cluster-robust standard errors are unreliable; use the "
         "wild bootstrap (bootstrap=9999) with care or a placebo test (synthetic control)",
         "few": "Few clusters ({g}): uncertainty may be understated",
@@ -289,7 +288,8 @@ class DidResult:
                 es = self.event_study()
             if math.isfinite(es.pretrend_slope_p_value):
                 caveats[0] += "; " + words["pretrend"].format(
-                    p=es.pretrend_slope_p_value, pj=es.pretrend_p_value
+                    p=p_value(es.pretrend_slope_p_value, lang),
+                    pj=p_value(es.pretrend_p_value, lang),
                 )
         except (ValueError, np.linalg.LinAlgError):
             pass

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ptvlib.basics.literals import Lang, check_literal
+from ptvlib.basics.numbers import number
 from ptvlib.estimators._base import classify, summary_frame, verdict_text
 
 if TYPE_CHECKING:
@@ -24,13 +25,13 @@ _PLOT_TEXT: dict[str, dict[str, str]] = {
         "before": "før",
         "after": "etter",
         "ylabel": "{outcome} per år",
-        "title": "WDD = {wdd:+.1f} ({lo:.1f} til {hi:.1f}), WDQ = {wdq:.2f}",
+        "title": "WDD = {wdd} ({lo} til {hi}), WDQ = {wdq}",
     },
     "en": {
         "before": "before",
         "after": "after",
         "ylabel": "{outcome} per year",
-        "title": "WDD = {wdd:+.1f} ({lo:.1f} to {hi:.1f}), WDQ = {wdq:.2f}",
+        "title": "WDD = {wdd} ({lo} to {hi}), WDQ = {wdq}",
     },
 }
 
@@ -176,7 +177,14 @@ class DisplacementResult:
         ticks = [f"{roles.get(r, r)}\n{a}" for r, a in zip(c["role"], c["area"], strict=True)]
         ax.set_xticks(pos, ticks)
         ax.set_ylabel(text["ylabel"].format(outcome=self.outcome))
-        ax.set_title(text["title"].format(wdd=self.wdd, lo=self.ci[0], hi=self.ci[1], wdq=self.wdq))
+        ax.set_title(
+            text["title"].format(
+                wdd=number(self.wdd, lang, decimals=1, signed=True),
+                lo=number(self.ci[0], lang, decimals=1),
+                hi=number(self.ci[1], lang, decimals=1),
+                wdq=number(self.wdq, lang, decimals=2),
+            )
+        )
         ax.legend()
         return fig
 
@@ -213,7 +221,7 @@ class DisplacementResult:
             ),
         }[self.buffer_effect][0 if nb else 1]
         if math.isfinite(self.wdq):
-            wdq = f"WDQ = {self.wdq:.2f}"
+            wdq = f"WDQ = {number(self.wdq, lang, decimals=2)}"
         else:
             wdq = "WDQ er udefinert" if nb else "WDQ is undefined"
         caveats = [buffer_text, wdq, *(caveat_text(c, lang) for c in self.caveats)]

@@ -61,6 +61,7 @@ import pandas as pd
 
 from ptvlib.basics.exceptions import EstimationError, ParameterError
 from ptvlib.basics.literals import ItsFamily, Lang, Straddle, check_literal
+from ptvlib.basics.numbers import number
 from ptvlib.basics.style import COLORS, figure_axes
 from ptvlib.estimators._base import split_periods, summary_frame, verdict_text
 from ptvlib.estimators._did_data import check_column, check_numeric, check_time
@@ -100,7 +101,7 @@ _CAVEATS = {
         "ingenting annet som påvirker utfallet endret seg samtidig",
         "control": "Kontrollserien antas å fange opp felles endringer etter start",
         "overdispersed": "Tellingene varierer mer enn Poisson-modellen tillater (dispersjon "
-        "{d:.2f}); bruk family='quasipoisson' eller 'negbin'",
+        "{d}); bruk family='quasipoisson' eller 'negbin'",
         "police": "Registrerte narkotika- og ordenslovbrudd øker ofte med politiets aktivitet, "
         "så en økning kan speile mer kontroll heller enn mer kriminalitet",
     },
@@ -108,7 +109,7 @@ _CAVEATS = {
         "trend": "The method assumes that the pre-start trend would have continued without the "
         "funding and that nothing else affecting the outcome changed at the same time",
         "control": "The control series is assumed to capture common changes after the start",
-        "overdispersed": "Counts vary more than the Poisson model allows (dispersion {d:.2f}); "
+        "overdispersed": "Counts vary more than the Poisson model allows (dispersion {d}); "
         "use family='quasipoisson' or 'negbin'",
         "police": "Reported drug and public-order offences tend to rise with police activity, "
         "so an increase can reflect more enforcement rather than more crime",
@@ -266,7 +267,9 @@ class ItsResult:
         if self.comparative:
             caveats.append(words["control"])
         if self.family == "poisson" and self.dispersion > 1.5 and self.hac_lags is None:
-            caveats.append(words["overdispersed"].format(d=self.dispersion))
+            caveats.append(
+                words["overdispersed"].format(d=number(self.dispersion, lang, decimals=2))
+            )
         caveats.append(words["police"])
         return verdict_text(
             lang=lang,

@@ -12,6 +12,8 @@ import pandas as pd
 
 from ptvlib.basics.exceptions import EstimationError
 from ptvlib.basics.literals import Lang, PlaceboKind, Straddle, check_literal
+from ptvlib.basics.numbers import number as _num
+from ptvlib.basics.numbers import percent as _pct
 from ptvlib.estimators._base import split_periods, summary_frame, verdict_text
 from ptvlib.estimators._synth_core import (
     PlaceboResult,
@@ -37,12 +39,12 @@ _PLOT_TEXT: dict[str, dict[str, str]] = {
     "nb": {
         "observed": "{treated} (observert)",
         "synthetic": "syntetisk kontroll",
-        "title": "{treated}: RMSPE før {rmspe:.3g}, snittavvik etter {start} {att:+.3g}",
+        "title": "{treated}: RMSPE før {rmspe}, snittavvik etter {start} {att}",
     },
     "en": {
         "observed": "{treated} (observed)",
         "synthetic": "synthetic control",
-        "title": "{treated}: pre-RMSPE {rmspe:.3g}, mean gap after {start} {att:+.3g}",
+        "title": "{treated}: pre-RMSPE {rmspe}, mean gap after {start} {att}",
     },
 }
 
@@ -50,22 +52,22 @@ _PLOT_TEXT: dict[str, dict[str, str]] = {
 #: Verdict caveats by language (``s`` is the result).
 _CAVEATS: dict[str, dict[str, str]] = {
     "nb": {
-        "good": "god tilpasning før {s.start} (RMSPE før {s.pre_rmspe:.3g}, {pct:.1f} % av nivået)",
-        "poor": "svak tilpasning før {s.start} (RMSPE før {s.pre_rmspe:.3g}, {pct:.1f} % av nivået)",
+        "good": "god tilpasning før {s.start} (RMSPE før {rmspe}, {pct} av nivået)",
+        "poor": "svak tilpasning før {s.start} (RMSPE før {rmspe}, {pct} av nivået)",
         "misfit": "gapet etter start kan skyldes dårlig tilpasning, ikke tiltaket",
         "outside": "{s.treated} ligger utenfor donorenes spenn før start; en konveks "
         "kombinasjon når ikke nivået (vurder demean=True)",
-        "few": "med {n} enheter er minste mulige placebo-p {p:.3f}",
+        "few": "med {n} enheter er minste mulige placebo-p {p}",
         "dropped": "perioder som spenner over start ({per}) er utelatt",
         "flagged": "perioder som spenner over start ({per}) er regnet som etter",
     },
     "en": {
-        "good": "good pre-period fit (pre-RMSPE {s.pre_rmspe:.3g}, {pct:.1f} % of the level)",
-        "poor": "poor pre-period fit (pre-RMSPE {s.pre_rmspe:.3g}, {pct:.1f} % of the level)",
+        "good": "good pre-period fit (pre-RMSPE {rmspe}, {pct} of the level)",
+        "poor": "poor pre-period fit (pre-RMSPE {rmspe}, {pct} of the level)",
         "misfit": "the gap after the start may reflect the misfit rather than the funding",
         "outside": "{s.treated} lies outside the donors' range before the start; a convex "
         "combination cannot reach its level (consider demean=True)",
-        "few": "with {n} units the smallest attainable placebo p is {p:.3f}",
+        "few": "with {n} units the smallest attainable placebo p is {p}",
         "dropped": "periods straddling the start ({per}) were dropped",
         "flagged": "periods straddling the start ({per}) were counted as post",
     },
@@ -357,14 +359,16 @@ class SyntheticControlResult:
         p, share, words = self._space_p(), self.fit_share(), _CAVEATS[lang]
         good = share <= POOR_FIT_SHARE
         caveats = [
-            words["good" if good else "poor"].format(s=self, pct=100 * share),
+            words["good" if good else "poor"].format(
+                s=self, rmspe=_num(self.pre_rmspe, lang), pct=_pct(share, lang)
+            ),
             *([] if good else [words["misfit"]]),
         ]
         if any("outside the donors' range" in w for w in self.warnings):
             caveats.append(words["outside"].format(s=self))
         n_units = self.panel.shape[1]
         if n_units < 20:
-            caveats.append(words["few"].format(n=n_units, p=1 / n_units))
+            caveats.append(words["few"].format(n=n_units, p=_num(1 / n_units, lang, decimals=3)))
         if self.dropped_periods or self.flagged_periods:
             per = ", ".join(map(str, self.dropped_periods or self.flagged_periods))
             key = "dropped" if self.dropped_periods else "flagged"
@@ -423,7 +427,10 @@ class SyntheticControlResult:
         ax.set_ylabel(self.outcome)
         ax.set_title(
             text["title"].format(
-                treated=self.treated, rmspe=self.pre_rmspe, start=self.start, att=self.att
+                treated=self.treated,
+                rmspe=_num(self.pre_rmspe, lang),
+                start=self.start,
+                att=_num(self.att, lang, signed=True),
             )
         )
         ax.legend(loc="best", frameon=False)
