@@ -1,4 +1,10 @@
-"""The committed notebooks: no outputs, one literal parameters cell matching ptvlib.assessment.params, thin."""
+"""The committed notebooks: no outputs, one literal parameters cell per notebook, thin, one language.
+
+Each notebook declares only the parameters it uses (a subset of
+:class:`ptvlib.assessment.params.Params`, never the run-control fields), opens
+its page in one line, takes every text from the catalogue and shows nothing
+through raw ``Markdown``/``display``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from ptvlib.assessment.params import Params
+from ptvlib.report.run_control import RUN_CONTROL
 from ptvlib.report.runner import NOTEBOOKS_DIR, notebooks
 
 NOTEBOOKS = notebooks()
@@ -63,12 +70,43 @@ def test_one_literal_parameters_cell_matching_params(path: Path) -> None:
     for stmt in tree.body:  # papermill reads the help from the statement's last line
         assert "  # " in lines[stmt.end_lineno - 1], f"{stmt.target.id} has no help comment"
     defaults = Params().as_dict()
-    fields = {f.name for f in dataclasses.fields(Params)}
-    assert set(declared) == fields
+    fields = {f.name for f in dataclasses.fields(Params)} - RUN_CONTROL
+    assert set(declared) <= fields, f"unknown or run-control parameters: {set(declared) - fields}"
+    assert {"year", "lang"} <= set(declared)
     for name, value in declared.items():
         assert value == defaults[name], f"{name}: notebook default differs from Params"
-    validate = _source(cells[i + 1])
-    assert "validate_params(" in validate and "forced_error(params, NOTEBOOK)" in validate
+    opening = [ln for ln in _source(cells[i + 1]).splitlines() if ln.strip()]
+    assert opening[0] == f'page = open_page("{path.stem}", globals())', "one line opens the page"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_imports_first_and_the_project_kernel(path: Path) -> None:
+    node = json.loads(path.read_text(encoding="utf-8"))
+    assert node["metadata"]["kernelspec"]["name"] == "ptv-analyse"
+    assert node["metadata"]["kernelspec"]["display_name"] == "Python (ptv-analyse)"
+    first = ast.parse(_source(node["cells"][0]))
+    assert all(isinstance(s, ast.Import | ast.ImportFrom) for s in first.body)
+    for cell in node["cells"][1:]:
+        tree = ast.parse(_source(cell)) if cell["cell_type"] == "code" else None
+        if tree is not None:
+            assert not any(isinstance(n, ast.Import | ast.ImportFrom) for n in ast.walk(tree))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_one_language_and_no_raw_display(path: Path) -> None:
+    """No inline language switch, no raw Markdown/display, no warning filter, no prose cells."""
+    cells = _cells(path)
+    assert all(c["cell_type"] == "code" for c in cells), "text comes from the catalogue"
+    code = "".join(_source(c) for c in cells)
+    for forbidden in (
+        "if not EN",
+        "else EN",
+        'lang == "en"',
+        "Markdown(",
+        "display(",
+        "filterwarnings",
+    ):
+        assert forbidden not in code, forbidden
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
@@ -85,18 +123,21 @@ def test_notebooks_stay_thin(path: Path) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_every_notebook_writes_its_sidecar(path: Path) -> None:
     text = re.sub(r"\s+", "", "".join(_source(c) for c in _cells(path)))
-    assert "write_sidecar(params.output_dir,NOTEBOOK" in text
-    assert f'NOTEBOOK="{path.stem}"' in text
+    assert "page.finish(" in text
+    assert f'open_page("{path.stem}",globals())' in text
 
 
 def test_notebook_texts_exist_in_both_languages() -> None:
-    from ptvlib.report.texts import TEXTS
+    from ptvlib.report.texts import CATALOGUE, TEXTS
 
     used = set()
+    pattern = r'page\.(?:text|heading|sentence|caveat|t)\("([^"]+)"'
     for path in NOTEBOOKS:
         text = "".join(_source(c) for c in _cells(path))
-        used |= set(re.findall(r'texts\.md\("([^"]+)"', text))
-    assert used and used <= set(TEXTS)
-    for key, by_lang in TEXTS.items():
+        used |= set(re.findall(pattern, text))
+    used = {k for k in used if not k.endswith(".")}  # prefixes completed in code
+    assert used and used <= set(CATALOGUE), used - set(CATALOGUE)
+    for key, by_lang in CATALOGUE.items():
         assert set(by_lang) == {"nb", "en"} and all(v.strip() for v in by_lang.values()), key
+    for key, by_lang in TEXTS.items():  # paragraphs are never the same text in both languages
         assert by_lang["nb"] != by_lang["en"], key

@@ -132,14 +132,15 @@ def test_ptv_params_lists_every_parameter_with_type_and_help(
 ) -> None:
     assert cli.main(["params"]) == 0
     out = capsys.readouterr().out
-    for name, kind in [
-        ("year", "int"),
-        ("treated_region", "str"),
-        ("offence_groups", "list[str]"),
-        ("own_data", "str"),
+    for name, kind, used_by in [
+        ("year", "int", "01,02,03,04,05"),
+        ("lang", "str", "01,02,03,04,05"),
+        ("treated_region", "str", "01,02,03,05"),
+        ("offence_groups", "list[str]", "02,03,05"),
+        ("own_data", "str", "04"),
     ]:
         line = next(ln for ln in out.splitlines() if ln.startswith(name + " "))
-        assert kind in line and "01,02,03,04,05" in line
+        assert kind in line and used_by in line
     assert "assessment year" in out
     assert cli.main(["params", "--check", "-p", "start_year", "2017", "--lang", "en"]) == 0
     assert "start_year = 2017" in capsys.readouterr().out

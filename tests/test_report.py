@@ -65,7 +65,7 @@ def test_every_notebook_ran_and_has_its_page(run: dict) -> None:
 
 def test_data_overview_numbers(run: dict) -> None:
     side = _sidecar(run, "01_data_overview")
-    by = {h["design"]: h for h in side["headlines"]}
+    by = {h["design_key"]: h for h in side["headlines"]}
     assert by["level"]["estimate"] == 70_192  # SSB 08487, Oslo, 2023-2024
     assert by["level"]["period"] == "2023-2024"
     assert by["change_since_pre_pct"]["estimate"] == pytest.approx(
@@ -77,13 +77,13 @@ def test_data_overview_numbers(run: dict) -> None:
 def test_crime_trend_numbers(run: dict) -> None:
     side = _sidecar(run, "02_crime_trends")
     rates = {
-        h["outcome"]: h["estimate"] for h in side["headlines"] if h["design"] == "rate_per_1000"
+        h["outcome"]: h["estimate"] for h in side["headlines"] if h["design_key"] == "rate_per_1000"
     }
     from ptvlib.data.loading import load
 
     pop = load("population").query("region == '0301' and year == 2024")["value"].iloc[0]
     assert rates["Alle lovbruddsgrupper"] == pytest.approx(70_192 / pop * 1000, rel=1e-9)
-    ranks = [h["estimate"] for h in side["headlines"] if h["design"] == "rank_shrunk_rate"]
+    ranks = [h["estimate"] for h in side["headlines"] if h["design_key"] == "rank_shrunk_rate"]
     assert all(1 <= r <= 357 for r in ranks)
 
 
@@ -136,7 +136,7 @@ def test_index_links_every_page_and_shows_the_verdicts(run: dict) -> None:
     for stem in ("01_data_overview", "03_funding_effect", "05_assessment_summary"):
         assert f"href='{stem}.html'" in index
     assert "Konklusjon per utfall" in index
-    assert index.count("class='badge") >= len(GROUPS)
+    assert index.count("class='ptv-badge") >= len(GROUPS)
     assert "data-failed" not in index
 
 
@@ -201,7 +201,7 @@ def test_failing_notebook_does_not_stop_the_others(
     assert json.loads((out / "01_data_overview.json").read_text())["headlines"]
     # 04 with its defaults (no own data): only the public key figures, no own-data designs.
     default04 = json.loads((out / "04_enforcement_outcomes.json").read_text())["headlines"]
-    assert [h["outcome"] for h in default04] == ["public_keyfigures"]
+    assert [h["design_key"] for h in default04] == ["public_keyfigures"]
     failed = status["05_assessment_summary"]
     assert (
         not failed["ok"]
@@ -223,9 +223,6 @@ def test_plain_papermill_cli_still_works(tmp_path: Path) -> None:
             "-p",
             "start_year",
             "2019",
-            "-p",
-            "output_dir",
-            str(tmp_path),
             "-y",
             "offence_groups: [violence]",
             "-k",
@@ -235,6 +232,7 @@ def test_plain_papermill_cli_still_works(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "PTV_REPORT_DIR": str(tmp_path)},  # what `ptv report` sets
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     side = json.loads((tmp_path / "05_assessment_summary.json").read_text(encoding="utf-8"))
@@ -254,11 +252,14 @@ def test_plain_papermill_cli_still_works(tmp_path: Path) -> None:
         ("comparison", "str"),
         ("offence_groups", "list[str]"),
         ("lang", "str"),
-        ("own_data", "str"),
-        ("treated_areas", "list[str]"),
+        ("straddle", "str"),
+        ("donor_min_population", "int"),
     ]:
         assert f"{name}: {kind}" in helptext
     assert "Unable to parse" not in helptext
+    assert "output_dir" not in helptext and "force_error" not in helptext, (
+        "run control is not a parameter"
+    )
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 

@@ -12,8 +12,10 @@ from typing import Any, Literal, get_args
 from ptvlib.basics.exceptions import ParameterError
 
 __all__ = [
+    "ColumnKind",
     "Comparison",
     "DidFamily",
+    "EstimateScale",
     "ItsFamily",
     "Lang",
     "Level",
@@ -40,6 +42,25 @@ Comparison = Literal["large_cities", "all_municipalities", "rest_of_norway", "sy
 Level = Literal["country", "county", "municipality", "bydel", "police_district", "area"]
 #: Unit of a value.
 Unit = Literal["count", "per_1000", "per_100000", "NOK", "MNOK", "percent", "index", "persons"]
+#: How a report table formats a column (:func:`ptvlib.report.tables.table`).
+ColumnKind = Literal[
+    "text",
+    "verbatim",
+    "int",
+    "number",
+    "percent",
+    "share",
+    "p",
+    "year",
+    "bool",
+    "label",
+    "verdict",
+    "estimate",
+    "interval",
+    "link",
+]
+#: Scale of an estimate in a report row: rate ratio, difference, or a value in percent.
+EstimateScale = Literal["ratio", "difference", "percent", "count", "rate", "index", "rank"]
 #: Where :func:`ptvlib.load` takes a table from.
 Source = Literal["embedded", "ssb", "auto"]
 

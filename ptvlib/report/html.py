@@ -1,226 +1,250 @@
-"""The report's ``index.html``: conclusions first, then the analyses and their numbers.
+"""The report's ``index.html``: the answer first, then the verdicts, the pages and their numbers.
 
-A self-contained page (inline CSS, no scripts, no external resources) so it
-opens from a file share or an e-mail attachment. Text in bokmål or English.
+A self-contained page (the report's style sheet inline, no scripts, no
+external resources, relative links only) so it opens from a file share or an
+e-mail attachment. One language (``<html lang>`` and ``<title>`` follow it);
+every text from the catalogue, every number through the report's formatter,
+every value escaped.
+
+It opens with three sentences a reader can quote (:func:`ptvlib.report.summary.lead`):
+what the data show, what stands out, and how much the data can show at all
+(the assessment's ``answerability`` sentence when present), then the verdict
+per outcome with which designs count.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ptvlib.basics.io import atomic_write_text
+from ptvlib.basics.literals import Lang
+from ptvlib.report import provenance, summary
+from ptvlib.report.escape import html_format, html_text
+from ptvlib.report.export import TEMPLATES_DIR, page_title
+from ptvlib.report.tables import Col, table
+from ptvlib.report.texts import label, text
 
 if TYPE_CHECKING:
     from ptvlib.assessment.params import Params
 
-__all__ = ["VERDICT_WORDS", "write_index"]
+__all__ = ["VERDICT_WORDS", "index_css", "write_index"]
 
-#: Verdict codes in words.
+#: Verdict codes in words, by language (from the text catalogue).
 VERDICT_WORDS: dict[str, dict[str, str]] = {
-    "nb": {
-        "decrease": "nedgang",
-        "increase": "økning",
-        "inconclusive": "uavklart",
-        "weak_decrease": "svak indikasjon på nedgang",
-        "weak_increase": "svak indikasjon på økning",
-        "conflicting": "motstridende",
-    },
-    "en": {
-        "decrease": "decrease",
-        "increase": "increase",
-        "inconclusive": "inconclusive",
-        "weak_decrease": "weak indication of a decrease",
-        "weak_increase": "weak indication of an increase",
-        "conflicting": "conflicting",
-    },
+    lang: {
+        code: text(f"verdict.{code}", lang)  # type: ignore[arg-type]
+        for code in (
+            "decrease",
+            "increase",
+            "inconclusive",
+            "weak_decrease",
+            "weak_increase",
+            "conflicting",
+        )
+    }
+    for lang in ("nb", "en")
 }
 
-_TEXT = {
-    "nb": {
-        "title": "Effekt av politisatsingen i utsatte områder i Oslo",
-        "lead": "Vurdering for {year}: går målrettede midler til Oslo politidistrikt sammen med mindre "
-        "kriminalitet og flere straffesaker, beslag og inndragninger (påstanden i Politiets "
-        "trusselvurdering 2021)? Tallene er offentlige data; konklusjonen kan være «uavklart».",
-        "conclusions": "Konklusjon per utfall",
-        "notebooks": "Analyser",
-        "status_ok": "fullført",
-        "status_failed": "feilet i celle {cell}: {error}",
-        "numbers": "Tall fra hver analyse",
-        "outcome": "Utfall",
-        "design": "Mål/design",
-        "estimate": "Anslag",
-        "interval": "95 %-intervall",
-        "p": "p-verdi",
-        "verdict": "Retning",
-        "params": "Parametre",
-        "caveats": "Forbehold",
-        "source": "Kilde: Statistisk sentralbyrå (tabell 08487, 07459) og offentlige nettsider; "
-        "se data/README.md for datakatalogen.",
-        "failed_banner": "{n} analyse(r) feilet – se markeringen under. De andre analysene er komplette.",
-        "no_conclusions": "Oppsummeringen (notatbok 05) ga ingen konklusjoner.",
-        "generated": "Laget {when} med ptvlib {version} på {secs:.0f} s.",
-        "seconds": "sek",
-    },
-    "en": {
-        "title": "Effect of the police effort in vulnerable areas in Oslo",
-        "lead": "Assessment for {year}: does targeted funding of Oslo police district go with less crime "
-        "and more prosecutions, seizures and confiscations (the claim of the police threat "
-        "assessment 2021)? The numbers are public data; the verdict can be 'inconclusive'.",
-        "conclusions": "Verdict per outcome",
-        "notebooks": "Analyses",
-        "status_ok": "completed",
-        "status_failed": "failed in cell {cell}: {error}",
-        "numbers": "Numbers from each analysis",
-        "outcome": "Outcome",
-        "design": "Measure/design",
-        "estimate": "Estimate",
-        "interval": "95 % interval",
-        "p": "p-value",
-        "verdict": "Direction",
-        "params": "Parameters",
-        "caveats": "Caveats",
-        "source": "Source: Statistics Norway (tables 08487, 07459) and public web pages; "
-        "see data/README.md for the data catalogue.",
-        "failed_banner": "{n} analysis/analyses failed – see below. The other analyses are complete.",
-        "no_conclusions": "The summary (notebook 05) gave no verdicts.",
-        "generated": "Generated {when} with ptvlib {version} in {secs:.0f} s.",
-        "seconds": "s",
-    },
-}
-
-_CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #e5e5e5;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f5f5f5}.ok{color:#1a7f37}.failed{color:#b2182b;font-weight:600}
-.banner{background:#fde8e8;border:1px solid #b2182b;padding:.6rem 1rem;border-radius:4px}
-.num{text-align:right;font-variant-numeric:tabular-nums}.small{color:#666;font-size:.85rem}code{background:#f5f5f5;padding:0 .2rem}
-.badge{display:inline-block;padding:.05rem .45rem;border-radius:3px;font-size:.85rem;font-weight:600}
-.v-decrease,.v-weak_decrease{background:#e6f4ea;color:#1a7f37}.v-increase,.v-weak_increase{background:#fde8e8;color:#b2182b}
-.v-inconclusive,.v-conflicting{background:#fff4ce;color:#7a5d00}
-ul.verdicts li{margin:.35rem 0}details{margin:.6rem 0}summary{cursor:pointer;font-weight:600}
-"""
+_DESCRIPTIVE_SCALES = frozenset({"count", "percent", "rate", "index", "rank", "number"})
 
 
-def _fmt(v: Any) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "–"
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, float):
-        if abs(v) >= 1000:
-            return f"{v:,.0f}".replace(",", " ")
-        return f"{v:.3g}" if abs(v) >= 0.001 or v == 0 else f"{v:.1e}"
-    return html.escape(str(v))
+def index_css() -> str:
+    """The report's style sheet (the same as the notebook pages')."""
+    return (TEMPLATES_DIR / "ptv_report" / "ptv.css").read_text(encoding="utf-8")
 
 
-def _badge(code: str, lang: str) -> str:
+def _badge(code: str, lang: Lang) -> str:
     if not code:
         return ""
-    word = VERDICT_WORDS[lang].get(code, code)
-    return f"<span class='badge v-{html.escape(code)}'>{html.escape(word)}</span>"
+    word = label("verdict", code, lang, default=code)
+    return f"<span class='ptv-badge v-{html_text(code)}'>{html_text(word)}</span>"
 
 
-def _numbers_table(rows: list[dict[str, Any]], t: dict[str, str], lang: str) -> str:
-    e = html.escape
-    out = [
-        f"<table><tr><th>{e(t['outcome'])}</th><th>{e(t['design'])}</th>"
-        f"<th class='num'>{e(t['estimate'])}</th><th>{e(t['interval'])}</th>"
-        f"<th class='num'>{e(t['p'])}</th><th>{e(t['verdict'])}</th></tr>"
-    ]
-    for h in rows:
-        lo, hi = h.get("ci_low"), h.get("ci_high")
-        interval = f"{_fmt(lo)} – {_fmt(hi)}" if lo is not None and hi is not None else "–"
-        out.append(
-            f"<tr><td>{_fmt(h.get('outcome', ''))}</td><td>{_fmt(h.get('design', ''))}</td>"
-            f"<td class='num'>{_fmt(h.get('estimate'))}</td><td>{interval}</td>"
-            f"<td class='num'>{_fmt(h.get('p_value'))}</td>"
-            f"<td>{_badge(str(h.get('verdict') or ''), lang)}</td></tr>"
-        )
-    out.append("</table>")
-    return "".join(out)
+def _ok_sidecar(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The sidecar of a notebook that ran (a failed notebook's numbers are never shown)."""
+    return dict(row.get("sidecar") or {}) if row.get("ok") else {}
+
+
+def _conclusions(nbs: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Combined rows and design rows of the summary page (else of the funding page), and its sidecar."""
+    for prefix in ("05", "03"):
+        for r in nbs:
+            side = _ok_sidecar(r)
+            if not r["notebook"].startswith(prefix) or not side:
+                continue
+            rows = list(side.get("headlines", [])) + list(side.get("designs", []))
+            if any(h.get("design_key") == "combined" for h in rows):
+                return rows, side
+    return [], {}
+
+
+def _numbers(
+    rows: Sequence[Mapping[str, Any]], lang: Lang, designs: Sequence[Mapping[str, Any]] = ()
+) -> str:
+    if rows and all(r.get("design_key") == "combined" for r in rows):
+        shown_c = []
+        for r in rows:
+            mine = [d for d in designs if d.get("offence_group") == r.get("offence_group")]
+            k = sum(1 for d in mine if summary.counts(d, lang)[0])
+            shown_c.append({**r, "counted": f"{k} / {len(mine)}" if mine else ""})
+        cols = [
+            Col("outcome", "col.outcome"),
+            Col("verdict", "col.verdict", "verdict"),
+            Col("counted", "col.counts"),
+        ]
+        return table(shown_c, cols, lang, collapse=0, css="ptv-narrow").markup
+    descriptive = all(r.get("scale") in _DESCRIPTIVE_SCALES for r in rows)
+    if descriptive:
+        cols = [
+            Col("outcome", "col.outcome"),
+            Col("design", "col.measure"),
+            Col("estimate", "col.value", "estimate"),
+        ]
+        return table(rows, cols, lang, collapse=0).markup
+    shown = []
+    for r in rows:
+        ok, why = summary.counts(r, lang)
+        word = label("counts", "yes" if ok else "no", lang)
+        extra = {"counts_text": "" if r.get("design_key") == "combined" else word}
+        if not ok and why:
+            extra["counts_text"] = f"{word}: {why}"
+        shown.append({**r, **extra, "p_text": summary.p_text(r, lang)})
+    mde = any(r.get("mde") is not None for r in rows)
+    return table(shown, summary.design_columns(mde=mde), lang, collapse=0).markup
 
 
 def write_index(params: Params, out_dir: Path, results: dict[str, Any]) -> Path:
     """Write ``out_dir/index.html`` from the gathered ``results`` and return its path."""
-    lang = params.lang
-    t = _TEXT[lang]
-    e = html.escape
+    from ptvlib.basics.numbers import date_text
+    from ptvlib.data.regions import region_name
+
+    lang: Lang = params.lang
+    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
     nbs = results["notebooks"]
+    title = f"{t('report.title')} – {t('report.subtitle', year=params.year).lower()}"
     parts = [
         f"<!DOCTYPE html><html lang='{'nb' if lang == 'nb' else 'en'}'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>{e(t['title'])} – {params.year}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{e(t['title'])} – {params.year}</h1><p>{e(t['lead'].format(year=params.year))}</p>",
+        f"<title>{html_text(title)}</title><style>{index_css()}</style></head>",
+        "<body class='ptv-index'><main>",
+        f"<h1>{html_text(t('report.title'))}</h1>",
+        f"<p class='ptv-subtitle'>{html_text(t('report.subtitle', year=params.year))}</p>",
     ]
+    sources: list[Any] = provenance.default_records(str(params.own_data or ""))
+    for r in nbs:
+        sources += provenance.records_from(_ok_sidecar(r).get("provenance", []))
+    parts.append(provenance.banner(sources, lang).markup)
     failed = [r for r in nbs if not r["ok"]]
     if failed:
-        parts.append(
-            f"<p class='banner' id='failures'>{e(t['failed_banner'].format(n=len(failed)))}</p>"
-        )
+        msg = t("report.failed_banner", n=len(failed))
+        parts.append(f"<p class='ptv-failed-banner' id='failures'>{html_text(msg)}</p>")
 
-    summary = next((r for r in nbs if r["notebook"].startswith("05")), None)
-    verdicts = [
-        h for h in ((summary or {}).get("sidecar") or {}).get("headlines", []) if h.get("text")
-    ]
-    parts.append(f"<h2>{e(t['conclusions'])}</h2>")
-    if verdicts:
-        parts.append("<ul class='verdicts'>")
-        for h in verdicts:
-            parts.append(f"<li>{_badge(str(h.get('verdict', '')), lang)} {e(str(h['text']))}</li>")
+    rows, side = _conclusions(nbs)
+    combined = [h for h in rows if h.get("design_key") == "combined"]
+    designs = [h for h in rows if h.get("design_key") != "combined"]
+    lead = summary.lead(
+        combined,
+        lang,
+        year=params.year,
+        region=region_name(params.treated_region),
+        start=params.start_year,
+        answerability=side.get("answerability"),
+    )
+    parts.append(f"<section class='ptv-lead'><h2>{html_text(t('report.answer_heading'))}</h2>")
+    parts += [f"<p>{html_text(s)}</p>" for s in lead]
+    calibration = side.get("calibration") or {}
+    if calibration.get("sentence"):
+        parts.append(
+            f"<p class='ptv-small'><strong>{html_text(t('report.calibration'))}:</strong> "
+            f"{html_text(calibration['sentence'])}</p>"
+        )
+    parts.append(f"<p class='ptv-small'>{html_text(t('report.question'))}</p></section>")
+
+    parts.append(f"<h2>{html_text(t('report.conclusions'))}</h2>")
+    if combined:
+        parts.append("<ul class='ptv-verdicts'>")
+        for c in combined:
+            mine = [d for d in designs if d.get("offence_group") == c.get("offence_group")]
+            line = summary.outcome_line(c, mine, lang, start=params.start_year)
+            parts.append(f"<li>{_badge(str(c.get('verdict', '')), lang)} {html_text(line)}</li>")
         parts.append("</ul>")
     else:
-        parts.append(f"<p>{e(t['no_conclusions'])}</p>")
+        parts.append(f"<p>{html_text(t('report.no_conclusions'))}</p>")
 
+    parts.append(f"<h2>{html_text(t('report.analyses'))}</h2>")
     parts.append(
-        f"<h2>{e(t['notebooks'])}</h2><table><tr><th></th><th>Status</th>"
-        f"<th class='num'>{e(t['seconds'])}</th></tr>"
+        f"<table class='ptv-table'><thead><tr><th scope='col'>{html_text(t('report.page'))}</th>"
+        f"<th scope='col'>{html_text(t('report.status'))}</th>"
+        f"<th scope='col' class='num'>{html_text(t('report.seconds'))}</th></tr></thead><tbody>"
     )
     for r in nbs:
-        stem = r["notebook"]
-        link = f"<a href='{e(r['html'])}'>{e(stem)}</a>" if r["html"] else e(stem)
+        stem = str(r["notebook"])
+        name = html_text(page_title(stem, lang))
+        link = f"<a href='{html_text(r['html'])}'>{name}</a>" if r.get("html") else name
         if r["ok"]:
-            status = f"<span class='ok'>{e(t['status_ok'])}</span>"
+            status = f"<span class='ok'>{html_text(t('report.status_ok'))}</span>"
         else:
-            msg = t["status_failed"].format(cell=r["cell"], error=r["error"])
-            status = f"<span class='failed' data-failed='{e(stem)}'>{e(msg)}</span>"
-        wall = r.get("timings", {}).get("wall", 0.0)
+            msg = t("report.status_failed", cell=r.get("cell", ""), error=r.get("error", ""))
+            status = f"<span class='failed' data-failed='{html_text(stem)}'>{html_text(msg)}</span>"
+        wall = float(r.get("timings", {}).get("wall", 0.0))
         parts.append(f"<tr><td>{link}</td><td>{status}</td><td class='num'>{wall:.0f}</td></tr>")
-    parts.append("</table>")
+    parts.append("</tbody></table>")
+    if (out_dir / "report.pdf").exists():
+        parts.append(f"<p><a href='report.pdf'>{html_text(t('report.pdf'))}</a></p>")
 
-    parts.append(f"<h2>{e(t['numbers'])}</h2>")
+    parts.append(f"<h2>{html_text(t('report.numbers'))}</h2>")
     notes: list[str] = []
     for r in nbs:
-        side = r.get("sidecar") or {}
-        rows = side.get("headlines", [])
-        notes.extend(n for n in side.get("notes", []) if n not in notes)
-        if not rows:
+        side_r = _ok_sidecar(r)
+        shown = list(side_r.get("headlines", []))
+        notes.extend(n for n in side_r.get("notes", []) if n not in notes)
+        if not shown:
             continue
-        opened = " open" if r["notebook"].startswith("03") else ""
-        parts.append(f"<details{opened}><summary>{e(r['notebook'])}</summary>")
-        parts.append(_numbers_table(rows, t, lang))
+        opened = " open" if str(r["notebook"]).startswith("05") else ""
+        parts.append(
+            f"<details class='ptv-section'{opened}><summary>"
+            f"{html_text(page_title(str(r['notebook']), lang))}</summary>"
+        )
+        parts.append(_numbers(shown, lang, list(side_r.get("designs", []))))
         parts.append("</details>")
     if notes:
         parts.append(
-            f"<h2>{e(t['caveats'])}</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>"
+            f"<h2>{html_text(t('report.caveats'))}</h2><ul>"
+            + "".join(f"<li>{html_text(n)}</li>" for n in notes)
+            + "</ul>"
         )
-    shown = {k: v for k, v in results["params"].items() if k not in ("output_dir", "force_error")}
+    shown_params = {
+        k: v for k, v in results["params"].items() if k not in ("output_dir", "force_error")
+    }
+    if shown_params.get("own_data"):
+        shown_params["own_data"] = Path(str(shown_params["own_data"])).name
     parts.append(
-        f"<h2>{e(t['params'])}</h2><p class='small'>"
+        f"<h2>{html_text(t('report.params'))}</h2><p class='ptv-small'>"
         + ", ".join(
-            f"<code>{e(k)}={e(json.dumps(v, ensure_ascii=False))}</code>" for k, v in shown.items()
+            f"<code>{html_text(k)}={html_text(json.dumps(v, ensure_ascii=False))}</code>"
+            for k, v in shown_params.items()
         )
         + "</p>"
     )
-    parts.append(f"<p class='small'>{e(t['source'])}<br>")
-    generated = t["generated"].format(
-        when=results["finished"], version=results["ptvlib_version"], secs=results["elapsed_seconds"]
+    finished = _parse_time(results.get("finished"))
+    generated = t(
+        "report.generated",
+        when=date_text(finished, lang, time=True),
+        version=results.get("ptvlib_version", ""),
     )
-    parts.append(e(generated) + "</p></body></html>")
+    parts.append(f"<footer class='ptv-footer'>{html_format('{s}', s=t('report.source'))}<br>")
+    parts.append(html_text(generated) + "</footer></main></body></html>")
     index = out_dir / "index.html"
     atomic_write_text(index, "\n".join(parts))
     return index
+
+
+def _parse_time(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value)).astimezone()
+    except (TypeError, ValueError):
+        return datetime.now(UTC).astimezone()

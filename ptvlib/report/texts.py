@@ -1,8 +1,17 @@
-"""The notebooks' explanatory text in bokmål and English.
+"""The text catalogue: every word a report page shows, in bokmål and English.
 
-Notebooks show these paragraphs with ``display(texts.md(key, params.lang))`` so
-the report is in one language (bokmål by default, English with ``lang="en"``)
-and the wording lives in one place.
+One catalogue, three parts by role: paragraphs of the pages
+(:mod:`~ptvlib.report._catalogue_pages`), short texts — headings, column
+headers with units, design and verdict labels, figure labels, sentences with
+fields (:mod:`~ptvlib.report._catalogue_labels`) — and the names of datasets,
+extracts and statuses (:mod:`~ptvlib.report._catalogue_data`). Every entry
+has both languages; a page is in one language (bokmål by default, English
+with ``lang="en"``), and a test fails on any entry of the other language
+found in a rendered page.
+
+Notebooks do not hold text: they ask the page for a key
+(``page.text("03.intro")``, ``page.heading("03.h.funding")``); an analyst's
+own notebook can add keys with :func:`register`.
 """
 
 from __future__ import annotations
@@ -12,160 +21,35 @@ from typing import Any
 from ptvlib.basics.config import OFFENCE_GROUP_LABELS
 from ptvlib.basics.exceptions import ParameterError
 from ptvlib.basics.literals import Lang, check_literal
+from ptvlib.report._catalogue_data import DATA_LABELS
+from ptvlib.report._catalogue_labels import LABELS
+from ptvlib.report._catalogue_pages import PAGE_TEXTS
 
-__all__ = ["OFFENCE_GROUP_LABELS", "TEXTS", "md", "text"]
+__all__ = ["CATALOGUE", "OFFENCE_GROUP_LABELS", "TEXTS", "label", "md", "register", "text"]
 
-TEXTS: dict[str, dict[str, str]] = {
-    "01.intro": {
-        "nb": "Hvilke offentlige data finnes, hva dekker de, og hva mangler – og hvorfor? Alle tall er "
-        "ekte offentlige data (SSB tabell 08487 m.fl., se `data/README.md`). Kommunenivå er det fineste "
-        "offentlige nivået: kriminalitet per bydel eller utsatt område finnes ikke i offentlige kilder.",
-        "en": "Which public data exist, what do they cover, what is missing and why? Every number is real "
-        "public data (Statistics Norway table 08487 and others, see `data/README.md`). The municipality "
-        "is the finest public level: crime by city district or vulnerable area is not published.",
-    },
-    "01.coverage": {
-        "nb": "Antall kommuner (2024-grenser) med verdi per lovbruddsgruppe og periode. SSB 08487 publiserer "
-        "**toårige gjennomsnitt** («2019-2020»): periodene overlapper. Celler med 4 eller færre lovbrudd er "
-        "prikket og er *manglende*, ikke null. 2019-2020 finnes i de innebygde uttrekkene bare for 74 "
-        "kommuner (kildens forfatter fjernet rader med manglende verdier).",
-        "en": "Municipalities (2024 borders) with a value, by offence group and period. SSB 08487 publishes "
-        "**two-year averages** ('2019-2020'): periods overlap. Cells with 4 or fewer offences are "
-        "suppressed and *missing*, not zero. 2019-2020 is in the embedded extracts for only 74 "
-        "municipalities (the extract's author dropped rows with a missing value).",
-    },
-    "01.agreement": {
-        "nb": "Fire uttrekk av samme SSB-tabell er skjøtet. Der de overlapper, skal forskjellen ligge innenfor "
-        "avrundingen av rater til én desimal (antall utledet som rate × folketall). Tabellen viser "
-        "absolutt relativ forskjell i prosent.",
-        "en": "Four extracts of the same SSB table are joined. Where they overlap, the difference should stay "
-        "within the rounding of rates to one decimal (counts derived as rate × population). The table "
-        "shows the absolute relative difference in percent.",
-    },
-    "01.limits": {
-        "nb": "* Offentlige data er på **kommunenivå**: Oslo (0301) er den behandlede enheten; de utsatte "
-        "områdene inne i Oslo kan ikke skilles ut uten politiets egne data (notatbok 4).\n"
-        "* Toårige gjennomsnitt gir seriekorrelasjon; en periode som går over startåret droppes som standard.\n"
-        "* Narkotika- og ordenslovbrudd styres av politiets aktivitet: mer ressurser kan gi *flere* anmeldelser.",
-        "en": "* Public data are **municipal**: Oslo (0301) is the treated unit; the vulnerable areas inside "
-        "Oslo cannot be separated without the police's own data (notebook 4).\n"
-        "* Two-year averages are serially correlated; a period that straddles the start year is dropped "
-        "by default.\n"
-        "* Drug and public-order offences follow police activity: more resources can mean *more* reports.",
-    },
-    "02.intro": {
-        "nb": "Oslo mot sammenligningsgrupper per lovbruddsgruppe: rater per 1 000, indeks mot perioden før "
-        "start, og empirisk Bayes-krympede rater for små kommuner. Skadeutfall (vinning, vold) holdes "
-        "adskilt fra aktivitetsutfall (narkotika, orden). Beskrivende tall – ingen årsakspåstand.",
-        "en": "Oslo against comparison groups per offence group: rates per 1 000, an index against the "
-        "periods before the start, and empirical-Bayes shrunk rates for small municipalities. Harm "
-        "outcomes (theft, violence) are kept apart from activity outcomes (drugs, public order). "
-        "Descriptive only – no causal claim.",
-    },
-    "02.rates": {
-        "nb": "Venstre: anmeldte lovbrudd per 1 000 innbyggere. Høyre: indeks, snittet av periodene som "
-        "slutter 2015–2017 = 100. Store byer = de største kommunene med hel serie; aggregater er sum av "
-        "lovbrudd delt på sum av innbyggere.",
-        "en": "Left: reported offences per 1 000 inhabitants. Right: index, mean of the periods ending "
-        "2015–2017 = 100. Large cities = the largest municipalities with a complete series; aggregates "
-        "are total offences divided by total inhabitants.",
-    },
-    "02.shrinkage": {
-        "nb": "Små kommuner har ustabile rater. Empirisk Bayes (Poisson–gamma) trekker dem mot "
-        "gjennomsnittet; store kommuner som Oslo flyttes nesten ikke. Tabellen viser de ti høyeste "
-        "krympede ratene i vurderingsårets periode.",
-        "en": "Small municipalities have unstable rates. Empirical Bayes (Poisson–gamma) pulls them toward "
-        "the mean; large municipalities such as Oslo barely move. The table shows the ten highest "
-        "shrunk rates in the assessment year's period.",
-    },
-    "03.intro": {
-        "nb": "Ga de målrettede midlene til Oslo politidistrikt (Oslo sør fra 2018) mindre kriminalitet? "
-        "Tre design med ærlig inferens, per lovbruddsgruppe:\n\n"
-        "* **Syntetisk kontroll** – Oslo mot en vektet kombinasjon av kommuner; placebo i rom gir p-verdien.\n"
-        "* **Forskjell-i-forskjeller** – Oslo mot sammenligningsgruppen; hendelsesstudie med test av "
-        "parallelle trender.\n"
-        "* **Avbrutt tidsserie** – Oslos egen serie, og mot resten av landet.\n\n"
-        "Konklusjonen per utfall kan være «uavklart». Sammenheng er ikke årsak.",
-        "en": "Did the targeted money for Oslo police district (Oslo sør from 2018) go with less crime? "
-        "Three designs with honest inference, per offence group:\n\n"
-        "* **Synthetic control** – Oslo against a weighted combination of municipalities; placebo in "
-        "space gives the p-value.\n"
-        "* **Difference-in-differences** – Oslo against the comparison group; event study with a test "
-        "of parallel trends.\n"
-        "* **Interrupted time series** – Oslo's own series, and against the rest of Norway.\n\n"
-        "The verdict per outcome can be 'inconclusive'. Correlation is not causation.",
-    },
-    "03.per_outcome": {
-        "nb": "Øverst: Oslo mot syntetisk kontroll (rater per 1 000; donorer er kommuner med minst "
-        "`donor_min_population` innbyggere og hel serie) og placebo-avvik (grå: hver donor behandlet som "
-        "om den var Oslo; vist for donorer med tilpasning før start høyst 5 ganger dårligere enn Oslos). "
-        "Nederst: hendelsesstudie (forskjell-i-forskjeller per periode mot sammenligningsgruppen) og Oslos "
-        "egen tidsserie med kontrafaktisk trend. 2019-2020 er utelatt fra paneldesignene (for få kommuner "
-        "i kilden).",
-        "en": "Top: Oslo against its synthetic control (rates per 1 000; donors are municipalities with at "
-        "least `donor_min_population` inhabitants and a complete series) and placebo gaps (grey: each donor "
-        "treated as if it were Oslo; shown for donors whose pre-start fit is at most 5 times worse than "
-        "Oslo's). Bottom: event study (difference-in-differences per period against the comparison group) "
-        "and Oslo's own series with its counterfactual trend. 2019-2020 is left out of the panel designs "
-        "(too few municipalities in the source).",
-    },
-    "03.supplementary": {
-        "nb": "**Dose–respons**: bevilgning per innbygger mot utfallet. Bare Oslo får midler, så stigningen er "
-        "identifisert fra Oslos egen tidsutvikling – samme svakhet som forskjell-i-forskjeller. "
-        "**Forflytning**: flyttet kriminaliteten seg til nabokommunene (Bærum, Asker, Lillestrøm, ...)?",
-        "en": "**Dose–response**: money per inhabitant against the outcome. Only Oslo is funded, so the "
-        "slope is identified from Oslo's own time path – the same weakness as difference-in-differences. "
-        "**Displacement**: did crime move to the neighbouring municipalities (Bærum, Asker, Lillestrøm, ...)?",
-    },
-    "04.intro": {
-        "nb": "Påstanden i trusselvurderingen gjelder også *flere straffesaker, beslag og inndragninger*. "
-        "Offentlige kilder gir bare **spredte nøkkeltall** for dette – ingen tidsserie per distrikt eller "
-        "bydel – så de vises som det de er, uten årsaksanslag. Med politiets egne data (`own_data`, "
-        "`treated_areas`) kjøres de samme designene på bydel- eller områdenivå.",
-        "en": "The threat assessment's claim also covers *more criminal cases, seizures and confiscations*. "
-        "Public sources give only **scattered key figures** for these – no series by district or city "
-        "district – so they are shown as what they are, without a causal estimate. With the police's own "
-        "data (`own_data`, `treated_areas`) the same designs run at city-district or area level.",
-    },
-    "04.keyfigures_caveat": {
-        "nb": "Tallene har ulike definisjoner og kilder (SSB, politiet, nyhetsmedier), og Oslo politidistrikt "
-        "omfatter Asker og Bærum fra 1. mai 2017. **Ingen effekt kan anslås fra dem.**",
-        "en": "The figures have different definitions and sources (SSB, the police, news media), and Oslo "
-        "police district includes Asker and Bærum from 1 May 2017. **No effect can be estimated from them.**",
-    },
-    "04.no_own_data": {
-        "nb": "Ingen egne data oppgitt. Sett `own_data` til en CSV-, Excel- eller parquet-fil i langt format "
-        "(region, year, indicator, value, ...) og `treated_areas` til områdene som fikk midlene. "
-        "`ptvlib.demo_own_data(path)` lager en syntetisk eksempelfil.",
-        "en": "No own data given. Set `own_data` to a CSV, Excel or parquet file in long format "
-        "(region, year, indicator, value, ...) and `treated_areas` to the areas that received the money. "
-        "`ptvlib.demo_own_data(path)` writes a synthetic example file.",
-    },
-    "05.intro": {
-        "nb": "Én side: årets hovedtall fra analysene, med forbehold.",
-        "en": "One page: this year's headline numbers from the analyses, with their caveats.",
-    },
-    "05.caveats": {
-        "nb": "* Offentlige data er på kommunenivå; de utsatte områdene kan ikke skilles ut uten politiets "
-        "egne data.\n"
-        "* SSB 08487 gir toårige gjennomsnitt; periodene overlapper og er korrelerte.\n"
-        "* Narkotika- og ordenslovbrudd måler politiaktivitet like mye som kriminalitet.\n"
-        "* Andre tiltak (nasjonale gjengpakker) faller sammen i tid med satsingen.\n"
-        "* Sammenheng er ikke årsak: «uavklart» betyr at dataene ikke kan skille en effekt fra vanlig "
-        "variasjon.",
-        "en": "* Public data are municipal; the vulnerable areas cannot be separated without the police's "
-        "own data.\n"
-        "* SSB 08487 gives two-year averages; periods overlap and are correlated.\n"
-        "* Drug and public-order offences measure police activity as much as crime.\n"
-        "* Other measures (national gang packages) coincide in time with the effort.\n"
-        "* Correlation is not causation: 'inconclusive' means the data cannot tell an effect apart from "
-        "ordinary variation.",
-    },
-}
+#: Paragraphs of the pages (static Markdown), by key and language.
+TEXTS: dict[str, dict[str, str]] = PAGE_TEXTS
+
+#: Every entry of the catalogue, by key and language.
+CATALOGUE: dict[str, dict[str, str]] = {**PAGE_TEXTS, **LABELS, **DATA_LABELS}
 
 
-def text(key: str, lang: Lang = "nb") -> str:
-    """The paragraph *key* in *lang*.
+def _entry(key: str, lang: Lang) -> str:
+    check_literal("lang", lang, Lang)
+    try:
+        return CATALOGUE[key][lang]
+    except KeyError:
+        near = sorted(k for k in CATALOGUE if k.split(".")[0] == key.split(".")[0])[:12]
+        raise ParameterError(
+            f"text key {key!r} is not in the catalogue; allowed: keys such as {', '.join(near)}"
+        ) from None
+
+
+def text(key: str, lang: Lang = "nb", /, **values: Any) -> str:
+    """The entry *key* in *lang*, with ``{fields}`` filled from *values* as they are.
+
+    The caller escapes values that come from data or parameters (the page
+    helpers do it with :func:`ptvlib.report.escape.html_format`).
 
     Raises
     ------
@@ -175,16 +59,49 @@ def text(key: str, lang: Lang = "nb") -> str:
     Examples
     --------
     >>> text("05.intro", "en")
-    "One page: this year's headline numbers from the analyses, with their caveats."
+    "One page: this year's verdict per outcome, which designs count, and the caveats."
+    >>> text("report.subtitle", "nb", year=2024)
+    'Vurdering for 2024'
     """
-    check_literal("lang", lang, Lang)
-    if key not in TEXTS:
-        raise ParameterError(f"text key {key!r} is not known; allowed: {', '.join(sorted(TEXTS))}")
-    return TEXTS[key][lang]
+    entry = _entry(key, lang)
+    return entry.format(**values) if values else entry
+
+
+def label(prefix: str, code: str, lang: Lang = "nb", *, default: str | None = None) -> str:
+    """The catalogue label ``prefix.code`` (e.g. ``label("design", "synth")``), or *default*.
+
+    Examples
+    --------
+    >>> label("group", "violence", "en"), label("design", "xyz", "nb", default="xyz")
+    ('Violence and maltreatment', 'xyz')
+    """
+    key = f"{prefix}.{code}"
+    if key in CATALOGUE:
+        return _entry(key, lang)
+    if default is not None:
+        return default
+    return _entry(key, lang)  # raises with the allowed keys
 
 
 def md(key: str, lang: Lang = "nb") -> Any:
-    """The paragraph *key* as an IPython Markdown object (for ``display``)."""
+    """The paragraph *key* as an IPython Markdown object (static text, no values)."""
     from IPython.display import Markdown
 
     return Markdown(text(key, lang))
+
+
+def register(entries: dict[str, dict[str, str]]) -> None:
+    """Add entries (``{key: {"nb": ..., "en": ...}}``) for an analyst's own notebook.
+
+    Raises
+    ------
+    ParameterError
+        An entry lacks one of the languages or replaces an existing key with
+        other text.
+    """
+    for key, by_lang in entries.items():
+        if set(by_lang) != {"nb", "en"} or not all(str(v).strip() for v in by_lang.values()):
+            raise ParameterError(f"text key {key!r} needs non-empty 'nb' and 'en'; got {by_lang!r}")
+        if key in CATALOGUE and CATALOGUE[key] != by_lang:
+            raise ParameterError(f"text key {key!r} is already in the catalogue with other text")
+        CATALOGUE[key] = dict(by_lang)
