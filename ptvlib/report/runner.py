@@ -149,6 +149,7 @@ def write_sidecar(
     *,
     params: Params | Mapping[str, Any] | None = None,
     notes: Sequence[str] = (),
+    extra: Mapping[str, Any] | None = None,
 ) -> Path | None:
     """Write a notebook's headline numbers as ``<output_dir>/<notebook>.json``.
 
@@ -165,6 +166,10 @@ def write_sidecar(
         Parameters of the run (recorded).
     notes : sequence of str
         Caveats to show next to the numbers.
+    extra : mapping, optional
+        More top-level keys (the page title, data provenance, warnings,
+        ``answerability`` and ``calibration`` of the assessment); they never
+        replace the keys above.
 
     Returns
     -------
@@ -182,6 +187,7 @@ def write_sidecar(
         "headlines": list(headlines),
         "notes": list(notes),
     }
+    payload.update({k: v for k, v in dict(extra or {}).items() if k not in payload})
     target = Path(output_dir) / f"{notebook}.json"
     atomic_write_text(target, json.dumps(_jsonable(payload), ensure_ascii=False, indent=2))
     return target
@@ -203,21 +209,22 @@ def _kernel_name() -> str:
     return "ptv-analyse" if "ptv-analyse" in specs else "python3"
 
 
-def _export_html(nb_path: Path, html_path: Path, title: str) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
+def _export_html(nb_path: Path, html_path: Path, stem: str, lang: str) -> None:
+    from ptvlib.report.export import export_html
 
-    node = nbformat.read(nb_path, as_version=4)
-    # "ptv_report" = JupyterLab's template without require.js/MathJax from a CDN (offline reports).
-    exporter = HTMLExporter(
-        template_name="ptv_report",
-        extra_template_basedirs=[str(Path(__file__).parent / "templates")],
-    )
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(node, resources={"metadata": {"name": title}})
-    atomic_write_text(html_path, body)
+    export_html(nb_path, html_path, stem=stem, lang=lang)  # type: ignore[arg-type]
+
+
+def _run_control_env(job: dict[str, Any]) -> None:
+    """Run-control values for the kernel: where the page writes its numbers, the test hook.
+
+    They reach the notebook through the environment (the kernel inherits this
+    worker's), not through its parameters cell.
+    """
+    from ptvlib.report.run_control import ENV_FORCE_ERROR, ENV_REPORT_DIR
+
+    os.environ[ENV_REPORT_DIR] = str(job["out_dir"])
+    os.environ[ENV_FORCE_ERROR] = str(job.get("force_error", ""))
 
 
 def _timings(nb_path: Path, wall: float) -> dict[str, float]:
@@ -253,6 +260,7 @@ def _run_one(job: dict[str, Any]) -> dict[str, Any]:
     with open(logs / f"{stem}.log", "ab") as log:
         os.dup2(log.fileno(), 2)
     executed = out_dir / f"{stem}.ipynb"
+    _run_control_env(job)
     started = time.perf_counter()
     status: dict[str, Any] = {"notebook": stem, "ok": True, "cell": "", "error": ""}
     try:
@@ -272,7 +280,7 @@ def _run_one(job: dict[str, Any]) -> dict[str, Any]:
     wall = time.perf_counter() - started
     if executed.exists():
         try:
-            _export_html(executed, out_dir / f"{stem}.html", job["title"])
+            _export_html(executed, out_dir / f"{stem}.html", stem, job["lang"])
             status["timings"] = _timings(executed, wall)
         except Exception as err:  # HTML export of a broken notebook
             status.update(
@@ -289,7 +297,7 @@ def _parameters_for(nb: Path, params: Params, out_dir: Path) -> dict[str, Any]:
     import papermill
 
     declared = papermill.inspect_notebook(str(nb))
-    values = params.as_dict() | {"output_dir": str(out_dir)}
+    values = params.as_dict()
     return {k: v for k, v in values.items() if k in declared}
 
 
@@ -333,7 +341,6 @@ def run_report(
     out_dir = (Path(out) / str(params.year)).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     kernel = _kernel_name()
-    titles = {nb.stem: nb.stem.split("_", 1)[1].replace("_", " ").capitalize() for nb in nbs}
     job_list = [
         {
             "notebook": str(nb),
@@ -341,7 +348,8 @@ def run_report(
             "parameters": _parameters_for(nb, params, out_dir),
             "kernel": kernel,
             "timeout": timeout,
-            "title": titles[nb.stem],
+            "lang": params.lang,
+            "force_error": params.force_error,
         }
         for nb in nbs
     ]
@@ -390,7 +398,7 @@ def _write_results(
     results = {
         "year": params.year,
         "lang": params.lang,
-        "params": params.as_dict() | {"output_dir": str(out_dir)},
+        "params": _shown_params(params),
         "ptvlib_version": __version__,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "elapsed_seconds": round(elapsed, 2),
@@ -400,6 +408,16 @@ def _write_results(
         out_dir / "results.json", json.dumps(_jsonable(results), ensure_ascii=False, indent=2)
     )
     return results
+
+
+def _shown_params(params: Params) -> dict[str, Any]:
+    """Parameters as recorded in results.json: no run-control values, no machine paths."""
+    from ptvlib.report.run_control import RUN_CONTROL
+
+    shown = {k: v for k, v in params.as_dict().items() if k not in RUN_CONTROL}
+    if shown.get("own_data"):
+        shown["own_data"] = Path(str(shown["own_data"])).name
+    return shown
 
 
 def forced_error(params: Params, notebook: str) -> None:
