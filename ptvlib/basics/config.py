@@ -6,8 +6,8 @@ directory. Each setting can be changed without editing code:
 =================  ==========================================  ======================
 variable           meaning                                     default
 =================  ==========================================  ======================
-``PTV_DATA_DIR``   folder holding ``raw/`` (immutable sources)  ``<project>/data``
-``PTV_CACHE_DIR``  processed parquet tables and SSB responses   ``<project>/.cache``
+``PTV_DATA_DIR``   folder holding ``raw/`` (immutable sources)  ``<project>/data`` [1]_
+``PTV_CACHE_DIR``  processed parquet tables and SSB responses   ``<project>/.cache`` [1]_
 ``PTV_OFFLINE``    ``1`` = never touch the network              unset (online allowed)
 ``PTV_OWN_DATA``   path of the analyst's own data file          unset
 ``PTV_DATA_SOURCE``  default source of :func:`ptvlib.load`:    ``embedded``
@@ -16,6 +16,11 @@ variable           meaning                                     default
 
 The functions read the environment at call time, so tests and notebooks can
 switch settings with ``monkeypatch.setenv`` or ``os.environ``.
+
+.. [1] In a source checkout. An installed wheel carries the raw data and the
+   notebooks in ``ptvlib/resources`` (:data:`BUNDLE_DIR`): the data default
+   to ``BUNDLE_DIR`` and the cache to ``$XDG_CACHE_HOME/ptv-analyse``
+   (``~/.cache/ptv-analyse``), never inside the installation.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pathlib import Path
 
 __all__ = [
     "ACTIVITY_GROUPS",
+    "BUNDLE_DIR",
     "DEFAULT_START_YEAR",
     "DEFAULT_TREATED_REGION",
     "HARM_GROUPS",
@@ -35,6 +41,8 @@ __all__ = [
     "cache_dir",
     "data_dir",
     "data_source",
+    "installed",
+    "notebooks_dir",
     "offline",
     "own_data_path",
     "raw_dir",
@@ -43,6 +51,8 @@ __all__ = [
 #: The ``ptvlib`` package folder (this file is ``ptvlib/basics/config.py``).
 PACKAGE_DIR: Path = Path(__file__).resolve().parent.parent
 PROJECT_DIR: Path = PACKAGE_DIR.parent
+#: Where an installed wheel keeps the embedded data (``raw/``) and the notebooks.
+BUNDLE_DIR: Path = PACKAGE_DIR / "resources"
 
 #: Oslo kommune, the treated unit of the public data.
 DEFAULT_TREATED_REGION = "0301"
@@ -93,9 +103,24 @@ def _env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+def installed() -> bool:
+    """True when running from an installed wheel (the data and notebooks are bundled)."""
+    return (BUNDLE_DIR / "raw").is_dir()
+
+
 def data_dir() -> Path:
-    """Folder that holds ``raw/`` (``PTV_DATA_DIR``, default ``<project>/data``)."""
-    return _env_path("PTV_DATA_DIR", PROJECT_DIR / "data")
+    """Folder that holds ``raw/`` (``PTV_DATA_DIR``; default ``<project>/data``, or the bundle)."""
+    return _env_path("PTV_DATA_DIR", BUNDLE_DIR if installed() else PROJECT_DIR / "data")
+
+
+def notebooks_dir() -> Path:
+    """Folder of the report's notebooks: ``<project>/notebooks``, or the bundle's copy."""
+    return BUNDLE_DIR / "notebooks" if installed() else PROJECT_DIR / "notebooks"
+
+
+def _user_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base).expanduser() if base else Path.home() / ".cache") / "ptv-analyse"
 
 
 def raw_dir() -> Path:
@@ -106,9 +131,10 @@ def raw_dir() -> Path:
 def cache_dir() -> Path:
     """Folder for processed tables and SSB responses (``PTV_CACHE_DIR``).
 
-    Created on first use. Default ``<project>/.cache`` (git-ignored).
+    Created on first use. Default ``<project>/.cache`` (git-ignored) in a
+    checkout, ``$XDG_CACHE_HOME/ptv-analyse`` for an installed wheel.
     """
-    path = _env_path("PTV_CACHE_DIR", PROJECT_DIR / ".cache")
+    path = _env_path("PTV_CACHE_DIR", _user_cache() if installed() else PROJECT_DIR / ".cache")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
