@@ -48,8 +48,8 @@ __all__ = [
     "write_sidecar",
 ]
 
-#: Folder of the project's notebooks.
-NOTEBOOKS_DIR: Path = config.PROJECT_DIR / "notebooks"
+#: Folder of the project's notebooks (the checkout's, or the installed wheel's copy).
+NOTEBOOKS_DIR: Path = config.notebooks_dir()
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,11 @@ def notebooks(names: Iterable[str] | None = None) -> list[Path]:
     from ptvlib.basics.exceptions import ParameterError
 
     found = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        raise ParameterError(
+            f"no notebooks (NN_name.ipynb) found in {NOTEBOOKS_DIR}; reinstall ptv-analyse or "
+            "run it from the project folder"
+        )
     if names is None:
         return found
     wanted = list(names)
@@ -210,8 +215,9 @@ def _kernel_name() -> str:
 
 
 def _export_html(nb_path: Path, html_path: Path, stem: str, lang: str) -> None:
-    from ptvlib.report.export import export_html
+    from ptvlib.report.export import export_html, scrub_notebook
 
+    scrub_notebook(nb_path)
     export_html(nb_path, html_path, stem=stem, lang=lang)  # type: ignore[arg-type]
 
 
