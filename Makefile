@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 YEAR ?=
 LANG_REPORT ?= nb
 
-.PHONY: setup test test-fast report lint format typecheck bench lab clean browser
+.PHONY: setup test test-fast report lint format typecheck bench lab clean browser poppler
 
 setup: $(STAMP)
 
@@ -18,12 +18,16 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name ptv-analyse --display-name "Python (ptv-analyse)" >/dev/null
 	touch $(STAMP)
 
-## browser: Debian's chromium for the report's browser test (installed with apt-get when missing).
+## browser: Debian's chromium for the PDF and the browser test (installed with apt-get when missing).
 browser:
 	@sh scripts/ensure-chromium
 
+## poppler: pdftotext/pdfinfo for the PDF test (installed with apt-get when missing).
+poppler:
+	@sh scripts/ensure-poppler
+
 ## test: the whole suite (unit, reliability, notebooks, browser) from a fresh clone.
-test: setup browser
+test: setup browser poppler
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -33,9 +37,9 @@ test: setup browser
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
-## report: run every notebook for YEAR on the embedded data and write reports/YEAR/index.html.
-report: setup
-	$(BIN)/ptv report $(if $(YEAR),--year $(YEAR)) --lang $(LANG_REPORT)
+## report: run every notebook for YEAR on the embedded data; write reports/YEAR/index.html and report.pdf.
+report: setup browser
+	$(BIN)/ptv report $(if $(YEAR),--year $(YEAR)) --lang $(LANG_REPORT) --pdf
 
 lint: setup
 	$(BIN)/ruff check .

@@ -95,6 +95,27 @@ PAGES: _L = {
     },
 }
 
+PDF: _L = {
+    "pdf.footer": {
+        "nb": "Politisatsingen i utsatte områder i Oslo · Data: {sources} · Laget {date}",
+        "en": "Police effort in vulnerable areas in Oslo · Data: {sources} · Generated {date}",
+    },
+    "pdf.embedded": {
+        "nb": "innebygd uttrekk, dataversjon {version}",
+        "en": "embedded snapshot, data version {version}",
+    },
+    "pdf.live": {"nb": "{table} hentet fra SSB", "en": "{table} fetched from Statistics Norway"},
+    "pdf.cache": {
+        "nb": "{table}: eldre kopi (SSB svarte ikke)",
+        "en": "{table}: earlier copy (Statistics Norway did not respond)",
+    },
+    "pdf.fallback": {
+        "nb": "{table}: innebygd uttrekk (SSB svarte ikke)",
+        "en": "{table}: embedded snapshot (Statistics Norway did not respond)",
+    },
+    "pdf.own": {"nb": "egne data ({file})", "en": "own data ({file})"},
+}
+
 BANNER: _L = {
     "banner.title": {"nb": "Datagrunnlag", "en": "Data used"},
     "banner.embedded": {
@@ -667,6 +688,7 @@ FIGURES: _L = {
 LABELS: _L = {
     **REPORT,
     **PAGES,
+    **PDF,
     **BANNER,
     **DESIGNS,
     **VERDICTS,

@@ -26,6 +26,7 @@ __all__ = [
     "TEMPLATES_DIR",
     "export_html",
     "page_title",
+    "scrub_notebook",
     "scrub_paths",
 ]
 
@@ -70,7 +71,7 @@ def _sanitizer_class() -> Any:
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
     from nbconvert.preprocessors.sanitize import SanitizeHTML
 
-    class ReportSanitizer(SanitizeHTML):  # type: ignore[misc]
+    class ReportSanitizer(SanitizeHTML):
         """Render Markdown to HTML first, then sanitise every HTML output and cell."""
 
         def sanitize_html_tags(self, html_str: str) -> str:
@@ -94,6 +95,24 @@ def _sanitizer_class() -> Any:
             return super().preprocess_cell(cell, resources, index)
 
     return ReportSanitizer
+
+
+def scrub_notebook(nb_path: Path) -> None:
+    """Cut machine paths from an executed notebook (papermill's input and output paths).
+
+    The executed ``.ipynb`` is shared with the report; it names files, not folders.
+    """
+    import nbformat
+
+    node = nbformat.read(nb_path, as_version=4)
+    meta = node.metadata.get("papermill", {})
+    changed = False
+    for key in ("input_path", "output_path"):
+        if meta.get(key):
+            meta[key] = Path(str(meta[key])).name
+            changed = True
+    if changed:
+        atomic_write_text(nb_path, nbformat.writes(node))
 
 
 def page_title(stem: str, lang: Lang) -> str:

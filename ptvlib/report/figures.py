@@ -71,7 +71,7 @@ def _numbers_axis(ax: Any, lang: Lang, axis: str = "y", decimals: int | None = N
 
     from matplotlib.ticker import Formatter
 
-    class _Locale(Formatter):  # type: ignore[misc]
+    class _Locale(Formatter):
         def __call__(self, x: float, pos: int | None = None) -> str:
             d = decimals
             if d is None:

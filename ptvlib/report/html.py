@@ -36,7 +36,7 @@ __all__ = ["VERDICT_WORDS", "index_css", "write_index"]
 #: Verdict codes in words, by language (from the text catalogue).
 VERDICT_WORDS: dict[str, dict[str, str]] = {
     lang: {
-        code: text(f"verdict.{code}", lang)  # type: ignore[arg-type]
+        code: text(f"verdict.{code}", lang)
         for code in (
             "decrease",
             "increase",

@@ -90,7 +90,7 @@ def counts(row: Mapping[str, Any], lang: Lang) -> tuple[bool, str | None]:
     """
     if "counts" in row and row["counts"] is not None:
         return bool(row["counts"]), (None if row["counts"] else row.get("why_not") or None)
-    pt = row.get("pretrend_p")
+    pt: Any = row.get("pretrend_p")
     if row.get("design_key") in _PRETREND_DESIGNS and not is_missing(pt) and float(pt) < 0.05:
         return False, text("why_not.pretrend", lang, p=numbers.p_value(pt, lang))
     return True, None
@@ -206,8 +206,8 @@ def outcome_line(
         if len(signed) == len(counted):
             parts.append(text("outcome.signed_all", lang, direction=direction))
         else:
-            names = join_words([str(d.get("design", "")) for d in signed], lang)
-            parts.append(text("outcome.signed", lang, designs=names, direction=direction))
+            signed_names = join_words([str(d.get("design", "")) for d in signed], lang)
+            parts.append(text("outcome.signed", lang, designs=signed_names, direction=direction))
     excluded: dict[str, list[str]] = {}
     for d, ok, why in status:
         if not ok:
@@ -335,7 +335,7 @@ def design_columns(*, holm: bool = False, mde: bool = False) -> list[Col]:
         Col("design", "col.design"),
         Col("estimate", "col.estimate", "estimate"),
         Col("ci_low", "col.interval", "interval", hi="ci_high", missing=_why_no_interval),
-        Col("p_text", "col.p"),
+        Col("p_text", "col.p", nowrap=True),
     ]
     if holm:
         cols.append(Col("p_holm", "col.p_holm", "p"))
@@ -348,7 +348,7 @@ def design_columns(*, holm: bool = False, mde: bool = False) -> list[Col]:
 def _why_no_interval(row: Mapping[str, Any]) -> str | None:
     if row.get("design_key") == "synth":
         return (
-            label("why_missing", "synth_interval", str(row.get("lang", "nb")), default="") or None
+            label("why_missing", "synth_interval", row.get("lang", "nb"), default="") or None
         )
     return None
 

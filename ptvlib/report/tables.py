@@ -69,6 +69,8 @@ class Col:
         returning the reason (or None). Shown as a numbered note.
     header_values : mapping, optional
         Fields of the header text (e.g. ``{"period": "2023-2024"}``).
+    nowrap : bool
+        Keep each cell on one line (short texts such as ``placebo-p = 0,02``).
     """
 
     name: str
@@ -79,6 +81,7 @@ class Col:
     hi: str | None = None
     missing: str | Callable[[Mapping[str, Any]], str | None] | None = None
     header_values: Mapping[str, Any] | None = None
+    nowrap: bool = False
 
 
 def is_missing(value: Any) -> bool:
@@ -172,7 +175,7 @@ def _badge(code: Any, lang: Lang) -> str:
 
 def _cell(col: Col, row: Mapping[str, Any], lang: Lang) -> str | None:
     """HTML of one cell, or None when the value is missing."""
-    value = row.get(col.name)
+    value: Any = row.get(col.name)
     if col.kind == "interval":
         hi = row.get(col.hi or "")
         if is_missing(value) or is_missing(hi):
@@ -288,7 +291,8 @@ def table(
         cells = []
         for col in columns:
             content = _cell(col, row, lang)
-            cls = " class='num'" if col.kind in _NUMERIC else ""
+            classes = (["num"] if col.kind in _NUMERIC else []) + (["nowrap"] if col.nowrap else [])
+            cls = f" class='{' '.join(classes)}'" if classes else ""
             if content is None:
                 content = numbers.MISSING
                 reason = _reason(col, row, lang)
