@@ -151,10 +151,28 @@ def _report(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     print(f"report: {result.index}")
+    if args.pdf and _write_pdf(params, result) != 0:
+        return 1
     if result.failed:
         for f in result.failed:
             print(f"FAILED {f.notebook}: cell {f.cell}: {f.error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _write_pdf(params: Any, result: Any) -> int:
+    """``--pdf``: print the report to ``report.pdf`` and link it from the index; 1 on failure."""
+    from ptvlib.report.html import write_index
+    from ptvlib.report.pdf import PdfError, write_pdf
+
+    out_dir = result.index.parent
+    try:
+        pdf = write_pdf(out_dir)
+    except PdfError as err:
+        print(f"error: PDF not written: {err}", file=sys.stderr)
+        return 1
+    write_index(params, out_dir, result.results)
+    print(f"pdf: {pdf}")
     return 0
 
 
@@ -163,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="ptv",
         description="ptv-analyse: does targeted police funding in Oslo go with less crime?",
     )
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
 
     rep = sub.add_parser("report", help="run every notebook for one year and write an HTML report")
@@ -188,6 +207,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--timeout", type=int, default=1200, help="seconds per cell (default 1200)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    rep.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write report.pdf (index and pages, A4) with headless Chromium",
+    )
     rep.set_defaults(func=_report)
 
     data = sub.add_parser("data", help="list, describe or update datasets")
@@ -209,6 +233,13 @@ def _parser() -> argparse.ArgumentParser:
     par.add_argument("-f", "--file")
     par.set_defaults(func=_params)
     return parser
+
+
+def _version() -> str:
+    """``ptv --version``: the package version and where it runs from."""
+    from ptvlib.basics.version import __version__
+
+    return f"ptv-analyse {__version__}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
