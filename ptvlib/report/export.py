@@ -98,7 +98,7 @@ def _sanitizer_class() -> Any:
 
 
 def scrub_notebook(nb_path: Path) -> None:
-    """Cut machine paths from an executed notebook (papermill's input and output paths).
+    """Cut machine paths from an executed notebook (papermill's paths, the injected parameters).
 
     The executed ``.ipynb`` is shared with the report; it names files, not folders.
     """
@@ -106,13 +106,16 @@ def scrub_notebook(nb_path: Path) -> None:
 
     node = nbformat.read(nb_path, as_version=4)
     meta = node.metadata.get("papermill", {})
-    changed = False
     for key in ("input_path", "output_path"):
         if meta.get(key):
             meta[key] = Path(str(meta[key])).name
-            changed = True
-    if changed:
-        atomic_write_text(nb_path, nbformat.writes(node))
+    for key, value in list(meta.get("parameters", {}).items()):
+        if isinstance(value, str):
+            meta["parameters"][key] = scrub_paths(value)
+    for cell in node.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = scrub_paths(cell.source)
+    atomic_write_text(nb_path, nbformat.writes(node))
 
 
 def page_title(stem: str, lang: Lang) -> str:

@@ -118,7 +118,7 @@ def print_document(out_dir: Path) -> str:
     page_css = (
         "@page { size: A4; margin: 15mm 13mm 18mm 13mm;"
         f" @bottom-left {{ content: {_css_string(footer)}; {_MARGIN_FONT} font-size: 7pt;"
-        " color: #666; }"
+        " color: #666; width: 80%; }"
         ' @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt;'
         f" {_MARGIN_FONT} color: #666; }} }}"
         " .ptv-print-page { break-before: page; }"

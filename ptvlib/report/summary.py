@@ -345,11 +345,9 @@ def design_columns(*, holm: bool = False, mde: bool = False) -> list[Col]:
     return cols
 
 
-def _why_no_interval(row: Mapping[str, Any]) -> str | None:
+def _why_no_interval(row: Mapping[str, Any], lang: Lang) -> str | None:
     if row.get("design_key") == "synth":
-        return (
-            label("why_missing", "synth_interval", row.get("lang", "nb"), default="") or None
-        )
+        return label("why_missing", "synth_interval", lang)
     return None
 
 
@@ -362,7 +360,6 @@ def with_counts(rows: Sequence[Mapping[str, Any]], lang: Any) -> list[dict[str, 
         out.append(
             {
                 **r,
-                "lang": lang,
                 "counts_text": word if ok else f"{word}: {why}",
                 "p_text": p_text(r, lang),
             }

@@ -65,8 +65,8 @@ class Col:
     hi : str, optional
         Upper bound column of an ``interval``.
     missing : str or callable, optional
-        Why a value is missing: a catalogue key, or a function of the row
-        returning the reason (or None). Shown as a numbered note.
+        Why a value is missing: a catalogue key, or a function of the row and
+        the language returning the reason (or None). Shown as a numbered note.
     header_values : mapping, optional
         Fields of the header text (e.g. ``{"period": "2023-2024"}``).
     nowrap : bool
@@ -79,7 +79,7 @@ class Col:
     decimals: int | None = None
     labels: str | None = None
     hi: str | None = None
-    missing: str | Callable[[Mapping[str, Any]], str | None] | None = None
+    missing: str | Callable[[Mapping[str, Any], Lang], str | None] | None = None
     header_values: Mapping[str, Any] | None = None
     nowrap: bool = False
 
@@ -215,9 +215,8 @@ def _cell(col: Col, row: Mapping[str, Any], lang: Lang) -> str | None:
         url = safe_url(value)
         if url is None:
             return html_text(value)
-        return (
-            f"<a href='{html_text(url)}' rel='noopener noreferrer'>{html_text(url_label(url))}</a>"
-        )
+        host = f"<span class='ptv-verbatim'>{html_text(url_label(url))}</span>"  # a name
+        return f"<a href='{html_text(url)}' rel='noopener noreferrer'>{host}</a>"
     raise ValueError(f"unknown column kind {kind!r}")
 
 
@@ -325,5 +324,5 @@ def _reason(col: Col, row: Mapping[str, Any], lang: Lang) -> str | None:
     if col.missing is None:
         return None
     if callable(col.missing):
-        return col.missing(row)
+        return col.missing(row, lang)
     return text(col.missing, lang)
