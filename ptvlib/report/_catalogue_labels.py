@@ -223,6 +223,10 @@ SENTENCES: _L = {
     },
     "outcome.signed": {
         "nb": "{designs} peker mot {direction}; de andre er uavklart.",
+        "en": "{designs} points to a {direction}; the others are inconclusive.",
+    },
+    "outcome.signed_many": {
+        "nb": "{designs} peker mot {direction}; de andre er uavklart.",
         "en": "{designs} point to a {direction}; the others are inconclusive.",
     },
     "outcome.signed_all": {
@@ -281,10 +285,6 @@ SENTENCES: _L = {
         "en": "Other measures (gang packages 2019, 2021, 2024–25) are national and coincide in time "
         "with the effort.",
     },
-    "caveat.activity_measures": {
-        "nb": "Narkotika- og ordenslovbrudd måler politiaktivitet like mye som kriminalitet.",
-        "en": "Drug and public-order offences measure police activity as much as crime.",
-    },
     "caveat.inconclusive_meaning": {
         "nb": "«Uavklart» betyr at dataene ikke kan skille en effekt fra vanlig variasjon – ikke at "
         "satsingen ikke virket.",
@@ -319,10 +319,14 @@ SENTENCES: _L = {
         "en": "Public data up to {period} show changes in reported crime in {region} after the effort "
         "started in {start} for all {n} offence groups.",
     },
-    "lead.signed": {"nb": "{outcome} viser {verdict}", "en": "{outcome} shows a {verdict}"},
+    "lead.signed": {
+        "nb": "{outcome} viser {verdict}",
+        "en": "for {outcome_lower} there is a {verdict}",
+    },
     "lead.signed_activity": {
         "nb": "{outcome} viser {verdict}, men er et mål på politiets aktivitet: {why}",
-        "en": "{outcome} shows a {verdict}, but measures police activity: {why}",
+        "en": "for {outcome_lower} there is a {verdict}, but this outcome measures police "
+        "activity: {why}",
     },
     "lead.why.decrease": {
         "nb": "færre anmeldelser kan også bety mindre kontroll",

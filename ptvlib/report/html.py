@@ -89,13 +89,22 @@ def _numbers(
         shown_c = []
         for r in rows:
             mine = [d for d in designs if d.get("offence_group") == r.get("offence_group")]
-            k = sum(1 for d in mine if summary.counts(d, lang)[0])
-            shown_c.append({**r, "counted": f"{k} / {len(mine)}" if mine else ""})
+            counted = [d for d in mine if summary.counts(d, lang)[0]]
+            mdes = [float(d["mde"]) for d in counted if d.get("mde") is not None]
+            shown_c.append(
+                {
+                    **r,
+                    "counted": f"{len(counted)} / {len(mine)}" if mine else "",
+                    "mde_min": min(mdes) if mdes else None,
+                }
+            )
         cols = [
             Col("outcome", "col.outcome"),
             Col("verdict", "col.verdict", "verdict"),
             Col("counted", "col.counts"),
         ]
+        if any(r["mde_min"] is not None for r in shown_c):
+            cols.append(Col("mde_min", "col.mde", "share"))
         return table(shown_c, cols, lang, collapse=0, css="ptv-narrow").markup
     descriptive = all(r.get("scale") in _DESCRIPTIVE_SCALES for r in rows)
     if descriptive:

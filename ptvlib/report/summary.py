@@ -207,7 +207,8 @@ def outcome_line(
             parts.append(text("outcome.signed_all", lang, direction=direction))
         else:
             signed_names = join_words([str(d.get("design", "")) for d in signed], lang)
-            parts.append(text("outcome.signed", lang, designs=signed_names, direction=direction))
+            key = "outcome.signed" if len(signed) == 1 else "outcome.signed_many"
+            parts.append(text(key, lang, designs=signed_names, direction=direction))
     excluded: dict[str, list[str]] = {}
     for d, ok, why in status:
         if not ok:
@@ -288,19 +289,13 @@ def lead(
             code = str(r.get("verdict"))
             word = _verdict_word(code, lang)
             base = code.removeprefix("weak_")
+            name = str(r.get("outcome", ""))
+            names = {"outcome": name, "outcome_lower": name[:1].lower() + name[1:]}
             if r.get("family") == "activity" and base in _SIGNED:
                 why = text(f"lead.why.{base}", lang)
-                clauses.append(
-                    text(
-                        "lead.signed_activity",
-                        lang,
-                        outcome=r.get("outcome"),
-                        verdict=word,
-                        why=why,
-                    )
-                )
+                clauses.append(text("lead.signed_activity", lang, **names, verdict=word, why=why))
             else:
-                clauses.append(text("lead.signed", lang, outcome=r.get("outcome"), verdict=word))
+                clauses.append(text("lead.signed", lang, **names, verdict=word))
         second = "; ".join(clauses) + "."
         second = second[:1].upper() + second[1:]
     else:
