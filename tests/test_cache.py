@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -93,3 +95,13 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path) -> None:
         atomic_write_bytes(target, "not bytes")  # type: ignore[arg-type]
     assert target.read_bytes() == b"good"
     assert [p.name for p in tmp_path.iterdir()] == ["table.bin"], "no temporary file left behind"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_atomic_write_respects_the_umask(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        atomic_write_bytes(tmp_path / "index.html", b"<html></html>")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "index.html").stat().st_mode) == 0o666 & ~umask
