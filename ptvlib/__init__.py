@@ -51,6 +51,7 @@ from ptvlib.basics.exceptions import (
     SourceUnavailable,
     UnknownDatasetError,
     UnknownRegionError,
+    WorkspaceError,
 )
 from ptvlib.basics.version import __version__
 from ptvlib.data.demo import demo_own_data
@@ -94,6 +95,7 @@ __all__ = [
     "SyntheticControlResult",
     "UnknownDatasetError",
     "UnknownRegionError",
+    "WorkspaceError",
     "__version__",
     "assess_outcome",
     "assess_own",

@@ -14,7 +14,7 @@ import pytest
 from ptvlib.basics import config
 from ptvlib.basics.io import atomic_write_bytes
 from ptvlib.data import catalog
-from ptvlib.data.loading import CacheRebuiltWarning, load
+from ptvlib.data.loading import CacheRebuiltWarning, _write_parquet, load
 
 POP_FILE = "population_kommune_bydel_2005_2025_csdata/population_jan1_by_location_year_b2024.csv"
 
@@ -75,7 +75,7 @@ def test_cache_that_fails_its_schema_is_rebuilt(own_raw: Path, tmp_cache: Path) 
     good = load("population")
     (target,) = _parquets(tmp_cache, "population")
     bad = good.assign(value=-good["value"])
-    bad.to_parquet(target, index=False)
+    _write_parquet(bad, target)  # properly signed: the schema is the second line of defence
     with pytest.warns(CacheRebuiltWarning, match="negative"):
         again = load("population")
     pd.testing.assert_frame_equal(again, good)

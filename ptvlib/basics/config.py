@@ -3,24 +3,31 @@
 Paths are anchored on the package (``Path(__file__)``), never on the working
 directory. Each setting can be changed without editing code:
 
-=================  ==========================================  ======================
-variable           meaning                                     default
-=================  ==========================================  ======================
-``PTV_DATA_DIR``   folder holding ``raw/`` (immutable sources)  ``<project>/data``
-``PTV_CACHE_DIR``  processed parquet tables and SSB responses   ``<project>/.cache``
-``PTV_OFFLINE``    ``1`` = never touch the network              unset (online allowed)
-``PTV_OWN_DATA``   path of the analyst's own data file          unset
-``PTV_DATA_SOURCE``  default source of :func:`ptvlib.load`:    ``embedded``
-                   ``embedded``, ``ssb`` or ``auto``
-=================  ==========================================  ======================
+=====================  ==========================================  ==========================
+variable               meaning                                     default
+=====================  ==========================================  ==========================
+``PTV_DATA_DIR``       folder holding ``raw/`` (immutable sources)  ``<project>/data``
+``PTV_CACHE_DIR``      processed parquet tables and SSB responses   ``<project>/.cache``
+``PTV_OFFLINE``        ``1`` = never touch the network              unset (online allowed)
+``PTV_OWN_DATA``       path of the analyst's own data file          unset
+``PTV_DATA_SOURCE``    default source of :func:`ptvlib.load`:      ``embedded``
+                       ``embedded``, ``ssb`` or ``auto``
+``PTV_NOTEBOOKS_DIR``  the notebooks ``ptv report`` runs            ``<project>/notebooks``
+``PTV_CACHE_KEY``      secret that signs cache files (shared        a random key in
+                       caches); at least 16 characters              :func:`user_config_dir`
+=====================  ==========================================  ==========================
 
 The functions read the environment at call time, so tests and notebooks can
-switch settings with ``monkeypatch.setenv`` or ``os.environ``.
+switch settings with ``monkeypatch.setenv`` or ``os.environ``. Relative paths
+and ``~`` are resolved against the working directory of the process that reads
+them; ``ptv report`` hands its kernels the absolute paths
+(:func:`resolved_path_env`), because kernels run in the report folder.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = [
@@ -31,13 +38,17 @@ __all__ = [
     "OFFENCE_GROUPS",
     "OFFENCE_GROUP_LABELS",
     "PACKAGE_DIR",
+    "PATH_VARIABLES",
     "PROJECT_DIR",
     "cache_dir",
     "data_dir",
     "data_source",
+    "notebooks_dir",
     "offline",
     "own_data_path",
     "raw_dir",
+    "resolved_path_env",
+    "user_config_dir",
 ]
 
 #: The ``ptvlib`` package folder (this file is ``ptvlib/basics/config.py``).
@@ -107,10 +118,39 @@ def cache_dir() -> Path:
     """Folder for processed tables and SSB responses (``PTV_CACHE_DIR``).
 
     Created on first use. Default ``<project>/.cache`` (git-ignored).
+
+    Raises
+    ------
+    WorkspaceError
+        The folder cannot be created (a file is in the way, no permission).
     """
     path = _env_path("PTV_CACHE_DIR", PROJECT_DIR / ".cache")
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        from ptvlib.basics.exceptions import WorkspaceError
+
+        raise WorkspaceError(
+            f"PTV_CACHE_DIR={str(path)!r} cannot be created ({err.strerror or err}); "
+            "allowed: a writable folder"
+        ) from None
     return path
+
+
+def notebooks_dir() -> Path:
+    """Folder of the notebooks ``ptv report`` runs (``PTV_NOTEBOOKS_DIR``, default ``<project>/notebooks``)."""
+    return _env_path("PTV_NOTEBOOKS_DIR", PROJECT_DIR / "notebooks")
+
+
+def user_config_dir() -> Path:
+    """Per-user settings folder: ``$XDG_CONFIG_HOME/ptv-analyse``, else ``~/.config/ptv-analyse``.
+
+    Holds the key that signs cache files; kept outside the cache folder so that
+    whoever can write the cache cannot forge its signatures.
+    """
+    base = os.environ.get("XDG_CONFIG_HOME", "").strip()
+    root = Path(base).expanduser() if base else Path.home() / ".config"
+    return root.resolve() / "ptv-analyse"
 
 
 def offline() -> bool:
@@ -119,9 +159,50 @@ def offline() -> bool:
 
 
 def own_data_path() -> Path | None:
-    """Path of the analyst's own data file from ``PTV_OWN_DATA``, or None."""
+    """Absolute path of the analyst's own data file from ``PTV_OWN_DATA``, or None."""
     value = os.environ.get("PTV_OWN_DATA", "").strip()
-    return Path(value).expanduser() if value else None
+    return Path(value).expanduser().resolve() if value else None
+
+
+#: Settings that name a path (resolved against the working directory and ``~``).
+PATH_VARIABLES: tuple[str, ...] = (
+    "PTV_DATA_DIR",
+    "PTV_CACHE_DIR",
+    "PTV_OWN_DATA",
+    "PTV_NOTEBOOKS_DIR",
+)
+
+
+def resolved_path_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The path settings that are set, as absolute paths.
+
+    For processes that start in another folder (the report's kernels run in the
+    report folder): a relative ``PTV_CACHE_DIR=.cache`` given in the caller's
+    folder must not become a cache inside the report.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Environment to read (default ``os.environ``).
+
+    Returns
+    -------
+    dict of str to str
+        ``{variable: absolute path}`` for each of :data:`PATH_VARIABLES` that is set.
+
+    Examples
+    --------
+    >>> env = resolved_path_env({"PTV_CACHE_DIR": "relative/cache", "PTV_DATA_DIR": ""})
+    >>> Path(env["PTV_CACHE_DIR"]) == Path.cwd().resolve() / "relative" / "cache", list(env)
+    (True, ['PTV_CACHE_DIR'])
+    """
+    env = os.environ if environ is None else environ
+    out = {}
+    for name in PATH_VARIABLES:
+        value = env.get(name, "").strip()
+        if value:
+            out[name] = str(Path(value).expanduser().resolve())
+    return out
 
 
 def data_source() -> str:
