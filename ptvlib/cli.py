@@ -157,6 +157,30 @@ def _check_length(name: str, value: Any, origin: str) -> None:
             )
 
 
+def _yaml_loader() -> type:
+    """YAML's safe loader, except that a number with a leading zero stays text.
+
+    YAML 1.1 reads ``0301`` as the octal number 193 and ``030115`` as 12365:
+    region codes (Oslo ``0301``, bydel ``030115``) must stay as written.
+    """
+    import re
+
+    import yaml
+
+    class ParamsLoader(yaml.SafeLoader):
+        pass
+
+    int_tag = "tag:yaml.org,2002:int"
+    ParamsLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != int_tag]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    ParamsLoader.add_implicit_resolver(
+        int_tag, re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
+    )
+    return ParamsLoader
+
+
 def _read_params_file(file: str) -> dict[str, Any]:
     import yaml
 
@@ -180,7 +204,7 @@ def _read_params_file(file: str) -> dict[str, Any]:
             f"{err.start}); allowed: a YAML file saved as UTF-8"
         ) from None
     try:
-        loaded = yaml.safe_load(text) or {}
+        loaded = yaml.load(text, Loader=_yaml_loader()) or {}  # a SafeLoader subclass
     except yaml.YAMLError as err:
         first = _shorten(str(err).splitlines()[0] if str(err) else "", 200)
         raise ParameterError(f"params file {shown!r} is not valid YAML: {first}") from None

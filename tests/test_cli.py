@@ -195,3 +195,14 @@ def test_relative_paths_in_the_environment_are_made_absolute(
     assert env["PTV_OWN_DATA"] == str((tmp_path / "home").resolve() / "export.csv")
     assert config.own_data_path() == (tmp_path / "home").resolve() / "export.csv"
     assert os.path.isabs(env["PTV_CACHE_DIR"])
+
+
+def test_region_codes_in_a_params_file_stay_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """YAML 1.1 would read 0301 as the octal number 193."""
+    path = tmp_path / "params.yaml"
+    path.write_text("year: 2024\ntreated_region: 0301\nn_large: 12\n", encoding="utf-8")
+    assert cli.main(["params", "--check", "-f", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "treated_region = '0301'" in out and "n_large = 12" in out
