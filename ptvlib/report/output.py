@@ -2,13 +2,13 @@
 
 A report run never writes into the folder a reader sees. :class:`ReportFolder`
 
-1. checks ``--out`` (a writable folder, created when missing) and the target
-   ``<out>/<year>`` (absent, empty, or an earlier ptv report: it has a
-   ``results.json``; anything else is refused, so nothing of the user's is lost);
+1. checks ``--out`` (a writable folder, created when missing);
 2. takes an exclusive lock ``<out>/.<year>.ptv-lock`` (``flock``; the
    operating system releases it when the holder dies, so a lock left by a
    killed run is never stale) — a second run into the same folder is refused
-   with the first one's pid, host and start time;
+   with the first one's pid, host and start time — and checks the target
+   ``<out>/<year>``: absent, empty, or an earlier ptv report (it has a
+   ``results.json``); anything else is refused, so nothing of the user's is lost;
 3. removes what dead runs left behind (their staging and work folders), then
    creates this run's staging folder ``.<year>.ptv-run-<run id>`` (where the
    kernels write) and a private work folder ``.<year>.ptv-work-<run id>``
@@ -123,9 +123,9 @@ class ReportFolder:
 
     # ----------------------------------------------------------- context
     def __enter__(self) -> ReportFolder:
-        self._check_target()
         self._lock()
         try:
+            self._check_target()
             self._remove_leftovers()
             os.mkdir(self.staging)  # mode 0777 minus the umask, like any folder
             os.mkdir(self.work, 0o700)
@@ -171,10 +171,18 @@ class ReportFolder:
         The lock file is never removed: removing it would let two runs lock two
         different files of the same name.
         """
+        cloexec = getattr(os, "O_CLOEXEC", 0)
+        writable = True
         try:
-            fd = os.open(
-                self.lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644
-            )
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | cloexec, 0o644)
+        except PermissionError:  # another user's lock file: a read-only descriptor locks too
+            writable = False
+            try:
+                fd = os.open(self.lock_path, os.O_RDONLY | cloexec)
+            except OSError as err:
+                raise WorkspaceError(
+                    f"--out: cannot open the lock file {self.lock_path} ({_reason(err)})"
+                ) from None
         except OSError as err:
             raise WorkspaceError(
                 f"--out: cannot create the lock file {self.lock_path} ({_reason(err)})"
@@ -186,6 +194,9 @@ class ReportFolder:
                 f"another ptv report ({holder}) is writing {self.target}; wait for it to finish "
                 "or choose another --out"
             )
+        self._lock_fd = fd
+        if not writable:
+            return
         os.ftruncate(fd, 0)
         info = {
             "pid": os.getpid(),
@@ -195,7 +206,6 @@ class ReportFolder:
             "argv": sys.argv[:],
         }
         os.write(fd, json.dumps(info).encode())
-        self._lock_fd = fd
 
     def _remove_leftovers(self) -> None:
         """Staging, work and old folders of runs that died (we hold the lock: none is alive)."""
@@ -218,7 +228,11 @@ class ReportFolder:
             else:
                 old = self.base / f".{self.target.name}.ptv-old-{self.run_id}"
                 os.rename(self.target, old)
-                os.rename(self.staging, self.target)
+                try:
+                    os.rename(self.staging, self.target)
+                except OSError:
+                    os.rename(old, self.target)  # put the previous report back
+                    raise
             self.published = True
             shutil.rmtree(old, ignore_errors=True)
         else:
