@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from ptvlib.basics.exceptions import EstimationError, ParameterError
 
+from ptvlib.basics.exceptions import EstimationError, ParameterError
 from ptvlib.estimators._did_data import fe_design
 from ptvlib.estimators._fe import TwoWayFE, fe_cluster_vcov, fit_fe_model
 from ptvlib.estimators._glmfit import fit_model

@@ -1,6 +1,7 @@
 """Quasi-experimental estimators with honest inference for one treated unit or few clusters.
 
 One module per design: :mod:`~ptvlib.estimators.synth` (synthetic control),
+:mod:`~ptvlib.estimators.sdid` (synthetic difference-in-differences),
 :mod:`~ptvlib.estimators.did` (difference-in-differences / event study),
 :mod:`~ptvlib.estimators.its` (interrupted time series),
 :mod:`~ptvlib.estimators.dose` (dose–response),
@@ -12,12 +13,14 @@ bootstrap, permutation). Every result has ``summary()``, ``plot()`` and
 
 from __future__ import annotations
 
+from ptvlib.estimators._unit_placebo import UnitPlaceboResult
 from ptvlib.estimators.bootstrap import BootstrapResult, wild_cluster_bootstrap
 from ptvlib.estimators.did import DidResult, EventStudyResult, FewTreatedWarning, did
 from ptvlib.estimators.displacement import DisplacementResult, displacement, wdd_from_counts
 from ptvlib.estimators.dose import DoseResponseResult, SingleTreatedUnitWarning, dose_response
 from ptvlib.estimators.inference import InferenceWarning, PermutationResult, permutation_test
 from ptvlib.estimators.its import ItsResult, its
+from ptvlib.estimators.sdid import SyntheticDidResult, synthetic_did
 from ptvlib.estimators.synth import (
     OutsideDonorRangeWarning,
     PlaceboResult,
@@ -39,12 +42,15 @@ __all__ = [
     "PlaceboResult",
     "SingleTreatedUnitWarning",
     "SyntheticControlResult",
+    "SyntheticDidResult",
+    "UnitPlaceboResult",
     "did",
     "displacement",
     "dose_response",
     "its",
     "permutation_test",
     "synthetic_control",
+    "synthetic_did",
     "wdd_from_counts",
     "wild_cluster_bootstrap",
 ]
