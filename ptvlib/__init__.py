@@ -59,6 +59,7 @@ from ptvlib.data.loading import datasets, load, source_agreement
 from ptvlib.data.own import is_synthetic, load_own
 from ptvlib.data.regions import region_name, validate_region
 from ptvlib.estimators import (
+    AugmentedSynthResult,
     DidResult,
     DisplacementResult,
     DoseResponseResult,
@@ -68,6 +69,7 @@ from ptvlib.estimators import (
     SyntheticControlResult,
     SyntheticDidResult,
     UnitPlaceboResult,
+    augmented_synth,
     did,
     displacement,
     dose_response,
@@ -80,6 +82,7 @@ from ptvlib.estimators import (
 from ptvlib.estimators.simulate import simulate_its, simulate_panel
 
 __all__ = [
+    "AugmentedSynthResult",
     "DataError",
     "DidResult",
     "DisplacementResult",
@@ -104,6 +107,7 @@ __all__ = [
     "__version__",
     "assess_outcome",
     "assess_own",
+    "augmented_synth",
     "change",
     "clearance_rate",
     "comparison_group",

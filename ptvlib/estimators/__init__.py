@@ -2,6 +2,7 @@
 
 One module per design: :mod:`~ptvlib.estimators.synth` (synthetic control),
 :mod:`~ptvlib.estimators.sdid` (synthetic difference-in-differences),
+:mod:`~ptvlib.estimators.ascm` (augmented synthetic control),
 :mod:`~ptvlib.estimators.did` (difference-in-differences / event study),
 :mod:`~ptvlib.estimators.its` (interrupted time series),
 :mod:`~ptvlib.estimators.dose` (dose–response),
@@ -14,6 +15,7 @@ bootstrap, permutation). Every result has ``summary()``, ``plot()`` and
 from __future__ import annotations
 
 from ptvlib.estimators._unit_placebo import UnitPlaceboResult
+from ptvlib.estimators.ascm import AugmentedSynthResult, augmented_synth
 from ptvlib.estimators.bootstrap import BootstrapResult, wild_cluster_bootstrap
 from ptvlib.estimators.did import DidResult, EventStudyResult, FewTreatedWarning, did
 from ptvlib.estimators.displacement import DisplacementResult, displacement, wdd_from_counts
@@ -29,6 +31,7 @@ from ptvlib.estimators.synth import (
 )
 
 __all__ = [
+    "AugmentedSynthResult",
     "BootstrapResult",
     "DidResult",
     "DisplacementResult",
@@ -44,6 +47,7 @@ __all__ = [
     "SyntheticControlResult",
     "SyntheticDidResult",
     "UnitPlaceboResult",
+    "augmented_synth",
     "did",
     "displacement",
     "dose_response",

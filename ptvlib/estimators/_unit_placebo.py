@@ -12,14 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ptvlib.estimators._synth_core import PlaceboResult, gap_stats, rank_p
+from ptvlib.basics.exceptions import EstimationError
+from ptvlib.basics.literals import PlaceboKind, check_literal
+from ptvlib.estimators._base import split_periods
+from ptvlib.estimators._synth_core import (
+    PlaceboResult,
+    gap_stats,
+    outcome_level,
+    rank_p,
+    start_x,
+)
 
-__all__ = ["PlaceboStatistic", "UnitPlaceboResult", "unit_placebo_result"]
+if TYPE_CHECKING:
+    from ptvlib.basics.literals import Straddle
+
+__all__ = ["DonorDesignMixin", "PlaceboStatistic", "UnitPlaceboResult", "unit_placebo_result"]
 
 #: Statistic ranked by a placebo-in-space test: the absolute effect or the RMSPE ratio.
 PlaceboStatistic = Literal["att", "ratio"]
@@ -119,3 +131,176 @@ def unit_placebo_result(
         estimates=np.asarray([r[3] for r in rows], dtype=float),
         units=tuple(labels),
     )
+
+
+def _restat(res: UnitPlaceboResult, statistic: PlaceboStatistic) -> UnitPlaceboResult:
+    """The same placebo runs ranked by another statistic."""
+    if res.statistic == statistic:
+        return res
+    table = res.table.sort_values("treated", ascending=False, kind="stable")
+    col = "abs_att" if statistic == "att" else "ratio"
+    vals = table[col].to_numpy(dtype=float)
+    p = rank_p(vals, vals[0])
+    table = table.sort_values(col, ascending=False, kind="stable", na_position="last")
+    table["rank"] = np.arange(1, len(table) + 1)
+    return UnitPlaceboResult(
+        kind=res.kind,
+        table=table.reset_index(drop=True),
+        p_value=p,
+        gaps=res.gaps,
+        real_gap=res.real_gap,
+        start_x=res.start_x,
+        statistic=statistic,
+        estimates=res.estimates,
+        units=res.units,
+    )
+
+
+class DonorDesignMixin:
+    """Periods, placebo runs and placebo p-value shared by the SDID and ASCM results.
+
+    The result dataclass provides ``panel`` (treated columns first), ``treated``,
+    ``start``, ``gap``, ``period_years``, ``straddle``, ``min_pre``, ``_space``
+    (the placebo-in-space runs, computed at fit time) and ``_cache``, and
+    implements ``_refit_gap(Y, pre)`` for placebo-in-time runs.
+    """
+
+    panel: pd.DataFrame
+    treated: tuple[Hashable, ...]
+    start: int
+    gap: pd.Series
+    period_years: int
+    straddle: Straddle
+    min_pre: int
+    _space: UnitPlaceboResult
+    _cache: dict[str, Any]
+
+    def _refit_gap(self, Y: np.ndarray, pre: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    @property
+    def times(self) -> np.ndarray:
+        """Periods used (int array)."""
+        return self.panel.index.to_numpy(dtype=np.int64)
+
+    @property
+    def pre(self) -> np.ndarray:
+        """Boolean mask of pre-treatment periods over :attr:`times`."""
+        return self.times < self.start
+
+    @property
+    def n_pre(self) -> int:
+        """Number of pre-treatment periods."""
+        return int(self.pre.sum())
+
+    @property
+    def n_post(self) -> int:
+        """Number of post-treatment periods."""
+        return int((~self.pre).sum())
+
+    @property
+    def placebo_estimates(self) -> np.ndarray:
+        """Estimate of every placebo-in-space run: the null distribution behind :attr:`se`."""
+        return self._space.estimates
+
+    @property
+    def p_value(self) -> float:
+        """Placebo-in-space rank p-value of :attr:`att` (two-sided, real run included)."""
+        return self._space.p_value
+
+    def placebo(
+        self, kind: PlaceboKind = "space", *, statistic: PlaceboStatistic = "att"
+    ) -> UnitPlaceboResult:
+        """Placebo runs in space (other donors) or in time (fake start years).
+
+        Parameters
+        ----------
+        kind : {"space", "time"}
+            ``"space"``: every donor in turn is the pseudo-treated unit, fitted
+            on the other donors with the treated unit(s) left out (with several
+            treated units, random donor sets of the same size, as in Algorithm 4).
+            ``"time"``: the start is moved to each earlier year that leaves
+            ``min_pre`` pre-periods, on data before the real start only.
+        statistic : {"att", "ratio"}
+            Statistic ranked: the absolute estimate (default; the placebo
+            variance test) or the post/pre RMSPE ratio of the gap paths
+            (Abadie et al. 2010).
+
+        Returns
+        -------
+        UnitPlaceboResult
+            A :class:`~ptvlib.estimators.synth.PlaceboResult` with
+            ``estimates`` (placebo estimates) and ``statistic``.
+
+        Raises
+        ------
+        EstimationError
+            No fake start leaves ``min_pre`` pre-periods and one fake post-period.
+        """
+        check_literal("kind", kind, PlaceboKind)
+        check_literal("statistic", statistic, PlaceboStatistic)
+        key = f"{kind}:{statistic}"
+        if key not in self._cache:
+            if kind == "space":
+                self._cache[key] = _restat(self._space, statistic)
+            else:
+                self._cache[key] = self._placebo_time(statistic)
+        return self._cache[key]
+
+    def _placebo_time(self, statistic: PlaceboStatistic) -> UnitPlaceboResult:
+        Y = self.panel.to_numpy(dtype=float)
+        pre, times = self.pre, self.times
+        Yp, tp = Y[pre], times[pre]
+        rows: list[tuple[int, float, float, float, float]] = []
+        paths: dict[int, pd.Series] = {}
+        seen: set[tuple[bytes, bytes]] = set()
+        for fake in range(int(tp.min()) + 1, int(tp.max()) + 1):
+            try:
+                sp = split_periods(
+                    tp,
+                    fake,
+                    period_years=self.period_years,
+                    straddle=self.straddle,
+                    min_pre=self.min_pre,
+                )
+            except EstimationError:
+                continue
+            used = sp.pre | sp.post
+            key = (sp.pre.tobytes(), sp.post.tobytes())
+            if key in seen:
+                continue
+            seen.add(key)
+            fpre = sp.pre[used]
+            gap = self._refit_gap(Yp[used], fpre)
+            rows.append((fake, *gap_stats(gap, fpre, ~fpre, outcome_level(Y))))
+            paths[fake] = pd.Series(gap, index=tp[used])
+        if not rows:
+            raise EstimationError(
+                f"placebo-in-time needs a fake start with at least min_pre={self.min_pre} "
+                f"pre-period(s) and 1 fake post-period before start={self.start}; "
+                f"there are only {tp.size} pre-period(s)"
+            )
+        table = pd.DataFrame(rows, columns=["start", "pre_rmspe", "post_rmspe", "ratio", "att"])
+        real = gap_stats(self.gap.to_numpy(), pre, ~pre, outcome_level(Y))
+        table = pd.concat(
+            [pd.DataFrame([(self.start, *real)], columns=table.columns), table], ignore_index=True
+        )
+        table["abs_att"] = table["att"].abs()
+        table["treated"] = np.arange(len(table)) == 0
+        col = "abs_att" if statistic == "att" else "ratio"
+        vals = table[col].to_numpy(dtype=float)
+        p = rank_p(vals, vals[0])
+        est = table["att"].to_numpy()[1:]
+        table = table.sort_values(col, ascending=False, kind="stable", na_position="last")
+        table["rank"] = np.arange(1, len(table) + 1)
+        return UnitPlaceboResult(
+            kind="time",
+            table=table.reset_index(drop=True),
+            p_value=p,
+            gaps=pd.DataFrame(paths).reindex(self.panel.index[pre]),
+            real_gap=self.gap,
+            start_x=start_x(times, self.start),
+            statistic=statistic,
+            estimates=est,
+            units=tuple(int(s) for s in table.loc[~table["treated"], "start"]),
+        )

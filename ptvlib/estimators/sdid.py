@@ -43,13 +43,17 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ptvlib.basics.exceptions import EstimationError, ParameterError
-from ptvlib.basics.literals import Lang, PlaceboKind, Straddle, check_literal
-from ptvlib.estimators._base import split_periods, summary_frame, verdict_text
+from ptvlib.basics.exceptions import ParameterError
+from ptvlib.basics.literals import Lang, Straddle, check_literal
+from ptvlib.estimators._base import summary_frame, verdict_text
 from ptvlib.estimators._donor_panel import DonorPanel, prepare_donor_panel
 from ptvlib.estimators._sdid_fit import SdidFit, SdidSpec, fit_sdid, placebo_sdid, sdid_spec
-from ptvlib.estimators._synth_core import gap_stats, outcome_level, outside_range, rank_p, start_x
-from ptvlib.estimators._unit_placebo import PlaceboStatistic, UnitPlaceboResult, unit_placebo_result
+from ptvlib.estimators._synth_core import outcome_level, outside_range, start_x
+from ptvlib.estimators._unit_placebo import (
+    DonorDesignMixin,
+    UnitPlaceboResult,
+    unit_placebo_result,
+)
 from ptvlib.estimators.inference import InferenceWarning
 
 if TYPE_CHECKING:
@@ -101,7 +105,7 @@ _CAVEATS: dict[str, dict[str, str]] = {
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class SyntheticDidResult:
+class SyntheticDidResult(DonorDesignMixin):
     """Result of :func:`synthetic_did`.
 
     Attributes
@@ -184,134 +188,11 @@ class SyntheticDidResult:
             f"donors={self.unit_weights.size}, weights={{{top}, ...}})"
         )
 
-    @property
-    def times(self) -> np.ndarray:
-        """Periods used (int array)."""
-        return self.panel.index.to_numpy(dtype=np.int64)
-
-    @property
-    def pre(self) -> np.ndarray:
-        """Boolean mask of pre-treatment periods over :attr:`times`."""
-        return self.times < self.start
-
-    @property
-    def n_pre(self) -> int:
-        """Number of pre-treatment periods."""
-        return int(self.pre.sum())
-
-    @property
-    def n_post(self) -> int:
-        """Number of post-treatment periods."""
-        return int((~self.pre).sum())
-
-    @property
-    def placebo_estimates(self) -> np.ndarray:
-        """SDID estimate of every placebo run (the null distribution; see :attr:`se`)."""
-        return self._space.estimates
-
-    @property
-    def p_value(self) -> float:
-        """Placebo-in-space rank p-value of :attr:`att` (two-sided, real run included)."""
-        return self._space.p_value
-
-    def placebo(
-        self, kind: PlaceboKind = "space", *, statistic: PlaceboStatistic = "att"
-    ) -> UnitPlaceboResult:
-        """Placebo runs in space (other donors) or in time (fake start years).
-
-        Parameters
-        ----------
-        kind : {"space", "time"}
-            ``"space"``: every donor in turn is the pseudo-treated unit, fitted
-            on the other donors with the treated unit(s) left out (with several
-            treated units, random donor sets of the same size, as in Algorithm 4).
-            ``"time"``: the start is moved to each earlier year that leaves
-            ``min_pre`` pre-periods, on data before the real start only.
-        statistic : {"att", "ratio"}
-            Statistic ranked: the absolute estimate (default; the placebo
-            variance test) or the post/pre RMSPE ratio of the gap paths
-            (Abadie et al. 2010).
-
-        Returns
-        -------
-        UnitPlaceboResult
-            A :class:`~ptvlib.estimators.synth.PlaceboResult` with
-            ``estimates`` (placebo estimates) and ``statistic``.
-
-        Raises
-        ------
-        EstimationError
-            No fake start leaves ``min_pre`` pre-periods and one fake post-period.
-        """
-        check_literal("kind", kind, PlaceboKind)
-        check_literal("statistic", statistic, PlaceboStatistic)
-        key = f"{kind}:{statistic}"
-        if key not in self._cache:
-            if kind == "space":
-                self._cache[key] = _restat(self._space, statistic)
-            else:
-                self._cache[key] = self._placebo_time(statistic)
-        return self._cache[key]
-
-    def _placebo_time(self, statistic: PlaceboStatistic) -> UnitPlaceboResult:
-        Y = self.panel.to_numpy(dtype=float)
+    def _refit_gap(self, Y: np.ndarray, pre: np.ndarray) -> np.ndarray:
+        """Gap path of SDID refitted on *Y* (treated columns first) with pre-periods *pre*."""
         n1 = len(self.treated)
-        pre, times = self.pre, self.times
-        Yp, tp = Y[pre], times[pre]
-        rows: list[tuple[int, float, float, float, float]] = []
-        paths: dict[int, pd.Series] = {}
-        seen: set[tuple[bytes, bytes]] = set()
-        for fake in range(int(tp.min()) + 1, int(tp.max()) + 1):
-            try:
-                sp = split_periods(
-                    tp,
-                    fake,
-                    period_years=self.period_years,
-                    straddle=self.straddle,
-                    min_pre=self.min_pre,
-                )
-            except EstimationError:
-                continue
-            used = sp.pre | sp.post
-            key = (sp.pre.tobytes(), sp.post.tobytes())
-            if key in seen:
-                continue
-            seen.add(key)
-            Yu, fpre = Yp[used], sp.pre[used]
-            spec = sdid_spec(Yu[:, n1:], fpre, n_treated=n1, solver=self.solver)
-            fit = fit_sdid(Yu[:, n1:], Yu[:, :n1].mean(axis=1), fpre, spec)
-            rows.append((fake, *gap_stats(fit.gap, fpre, ~fpre, outcome_level(Y))))
-            paths[fake] = pd.Series(fit.gap, index=tp[used])
-        if not rows:
-            raise EstimationError(
-                f"placebo-in-time needs a fake start with at least min_pre={self.min_pre} "
-                f"pre-period(s) and 1 fake post-period before start={self.start}; "
-                f"there are only {tp.size} pre-period(s)"
-            )
-        table = pd.DataFrame(rows, columns=["start", "pre_rmspe", "post_rmspe", "ratio", "att"])
-        real = gap_stats(self.gap.to_numpy(), pre, ~pre, outcome_level(Y))
-        table = pd.concat(
-            [pd.DataFrame([(self.start, *real)], columns=table.columns), table], ignore_index=True
-        )
-        table["abs_att"] = table["att"].abs()
-        table["treated"] = np.arange(len(table)) == 0
-        col = "abs_att" if statistic == "att" else "ratio"
-        vals = table[col].to_numpy(dtype=float)
-        p = rank_p(vals, vals[0])
-        est = table["att"].to_numpy()[1:]
-        table = table.sort_values(col, ascending=False, kind="stable", na_position="last")
-        table["rank"] = np.arange(1, len(table) + 1)
-        return UnitPlaceboResult(
-            kind="time",
-            table=table.reset_index(drop=True),
-            p_value=p,
-            gaps=pd.DataFrame(paths).reindex(self.panel.index[pre]),
-            real_gap=self.gap,
-            start_x=start_x(times, self.start),
-            statistic=statistic,
-            estimates=est,
-            units=tuple(int(s) for s in table.loc[~table["treated"], "start"]),
-        )
+        spec = sdid_spec(Y[:, n1:], pre, n_treated=n1, solver=self.solver)
+        return fit_sdid(Y[:, n1:], Y[:, :n1].mean(axis=1), pre, spec).gap
 
     # --------------------------------------------------------------- reporting
     def summary(self) -> pd.DataFrame:
@@ -438,29 +319,6 @@ class SyntheticDidResult:
         )
         ax.legend(loc="best", frameon=False)
         return fig
-
-
-def _restat(res: UnitPlaceboResult, statistic: PlaceboStatistic) -> UnitPlaceboResult:
-    """The same placebo runs ranked by another statistic."""
-    if res.statistic == statistic:
-        return res
-    table = res.table.sort_values("treated", ascending=False, kind="stable")
-    col = "abs_att" if statistic == "att" else "ratio"
-    vals = table[col].to_numpy(dtype=float)
-    p = rank_p(vals, vals[0])
-    table = table.sort_values(col, ascending=False, kind="stable", na_position="last")
-    table["rank"] = np.arange(1, len(table) + 1)
-    return UnitPlaceboResult(
-        kind=res.kind,
-        table=table.reset_index(drop=True),
-        p_value=p,
-        gaps=res.gaps,
-        real_gap=res.real_gap,
-        start_x=res.start_x,
-        statistic=statistic,
-        estimates=res.estimates,
-        units=res.units,
-    )
 
 
 def placebo_sets(
