@@ -4,6 +4,7 @@ One module per design: :mod:`~ptvlib.estimators.synth` (synthetic control),
 :mod:`~ptvlib.estimators.sdid` (synthetic difference-in-differences),
 :mod:`~ptvlib.estimators.ascm` (augmented synthetic control),
 :mod:`~ptvlib.estimators.did` (difference-in-differences / event study),
+:mod:`~ptvlib.estimators.staggered` (staggered adoption, Callaway & Sant'Anna),
 :mod:`~ptvlib.estimators.its` (interrupted time series),
 :mod:`~ptvlib.estimators.dose` (dose–response),
 :mod:`~ptvlib.estimators.displacement` (weighted displacement difference) and
@@ -23,6 +24,7 @@ from ptvlib.estimators.dose import DoseResponseResult, SingleTreatedUnitWarning,
 from ptvlib.estimators.inference import InferenceWarning, PermutationResult, permutation_test
 from ptvlib.estimators.its import ItsResult, its
 from ptvlib.estimators.sdid import SyntheticDidResult, synthetic_did
+from ptvlib.estimators.staggered import StaggeredDidResult, staggered_did
 from ptvlib.estimators.synth import (
     OutsideDonorRangeWarning,
     PlaceboResult,
@@ -44,6 +46,7 @@ __all__ = [
     "PermutationResult",
     "PlaceboResult",
     "SingleTreatedUnitWarning",
+    "StaggeredDidResult",
     "SyntheticControlResult",
     "SyntheticDidResult",
     "UnitPlaceboResult",
@@ -53,6 +56,7 @@ __all__ = [
     "dose_response",
     "its",
     "permutation_test",
+    "staggered_did",
     "synthetic_control",
     "synthetic_did",
     "wdd_from_counts",
