@@ -5,6 +5,7 @@ One module per design: :mod:`~ptvlib.estimators.synth` (synthetic control),
 :mod:`~ptvlib.estimators.ascm` (augmented synthetic control),
 :mod:`~ptvlib.estimators.did` (difference-in-differences / event study),
 :mod:`~ptvlib.estimators.staggered` (staggered adoption, Callaway & Sant'Anna),
+:mod:`~ptvlib.estimators.honest` (HonestDiD sensitivity to parallel-trend violations),
 :mod:`~ptvlib.estimators.its` (interrupted time series),
 :mod:`~ptvlib.estimators.dose` (dose–response),
 :mod:`~ptvlib.estimators.displacement` (weighted displacement difference) and
@@ -21,6 +22,7 @@ from ptvlib.estimators.bootstrap import BootstrapResult, wild_cluster_bootstrap
 from ptvlib.estimators.did import DidResult, EventStudyResult, FewTreatedWarning, did
 from ptvlib.estimators.displacement import DisplacementResult, displacement, wdd_from_counts
 from ptvlib.estimators.dose import DoseResponseResult, SingleTreatedUnitWarning, dose_response
+from ptvlib.estimators.honest import HonestDidResult, breakdown_sentence, honest_did
 from ptvlib.estimators.inference import InferenceWarning, PermutationResult, permutation_test
 from ptvlib.estimators.its import ItsResult, its
 from ptvlib.estimators.sdid import SyntheticDidResult, synthetic_did
@@ -40,6 +42,7 @@ __all__ = [
     "DoseResponseResult",
     "EventStudyResult",
     "FewTreatedWarning",
+    "HonestDidResult",
     "InferenceWarning",
     "ItsResult",
     "OutsideDonorRangeWarning",
@@ -51,9 +54,11 @@ __all__ = [
     "SyntheticDidResult",
     "UnitPlaceboResult",
     "augmented_synth",
+    "breakdown_sentence",
     "did",
     "displacement",
     "dose_response",
+    "honest_did",
     "its",
     "permutation_test",
     "staggered_did",

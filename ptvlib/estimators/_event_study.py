@@ -140,6 +140,10 @@ class EventStudyResult:
         Rows and clusters.
     start : int or str
         Start year(s), for text.
+    vcov : pandas.DataFrame
+        CR1 covariance of the estimated coefficients (``coef`` scale; rows and
+        columns: ``rel_time``, reference period excluded), e.g. for
+        :func:`~ptvlib.estimators.honest.honest_did`.
     """
 
     family: str
@@ -159,6 +163,7 @@ class EventStudyResult:
     n: int
     n_clusters: int
     start: int | str
+    vcov: pd.DataFrame = field(repr=False)
 
     @property
     def log_link(self) -> bool:
@@ -386,4 +391,5 @@ def event_study(
         n=len(frame),
         n_clusters=g,
         start=start,
+        vcov=pd.DataFrame(V, index=pd.Index(times, name="rel_time"), columns=pd.Index(times)),
     )
