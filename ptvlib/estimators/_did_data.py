@@ -233,9 +233,8 @@ def prepare_panel(
 
 def _nested(fe_codes: np.ndarray, cluster_codes: np.ndarray) -> bool:
     """True when every level of the fixed effect lies in one cluster."""
-    g = int(cluster_codes.max()) + 1
-    pairs = np.unique(fe_codes.astype(np.int64) * g + cluster_codes)
-    return bool(len(np.unique(pairs // g)) == len(pairs))
+    span = pd.Series(cluster_codes).groupby(fe_codes).agg(["min", "max"])
+    return bool((span["min"] == span["max"]).all())
 
 
 def fe_dof(frame: pd.DataFrame, m: int) -> int:
