@@ -21,6 +21,7 @@ from ptvlib.basics.exceptions import EstimationError
 from ptvlib.basics.literals import PlaceboKind, check_literal
 from ptvlib.estimators._base import split_periods
 from ptvlib.estimators._synth_core import (
+    NOISE,
     PlaceboResult,
     gap_stats,
     outcome_level,
@@ -108,9 +109,14 @@ def unit_placebo_result(
     UnitPlaceboResult
     """
     post = ~pre
-    rows = [gap_stats(gaps[:, k], pre, post, level) for k in range(gaps.shape[1])]
-    real = gap_stats(real_gap, pre, post, level)
-    table = pd.DataFrame([real, *rows], columns=["pre_rmspe", "post_rmspe", "ratio", "att"])
+    every = np.column_stack([real_gap, gaps])  # real run first
+    pre_r = np.sqrt(np.mean(every[pre] ** 2, axis=0))
+    post_r = np.sqrt(np.mean(every[post] ** 2, axis=0))
+    noise = NOISE * level  # as gap_stats: RMSPEs below the floor are rounding noise
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(pre_r > noise, post_r / pre_r, np.where(post_r > noise, np.inf, np.nan))
+    att = np.mean(every[post], axis=0)
+    table = pd.DataFrame({"pre_rmspe": pre_r, "post_rmspe": post_r, "ratio": ratio, "att": att})
     table.insert(0, "unit", pd.Series([real_label, *labels], dtype=object))
     table["abs_att"] = table["att"].abs()
     table["treated"] = np.arange(len(table)) == 0
@@ -128,7 +134,7 @@ def unit_placebo_result(
         real_gap=pd.Series(real_gap, index=index, name="gap"),
         start_x=start_x,
         statistic=statistic,
-        estimates=np.asarray([r[3] for r in rows], dtype=float),
+        estimates=att[1:].copy(),
         units=tuple(labels),
     )
 

@@ -43,6 +43,7 @@ import pandas as pd
 
 from ptvlib.basics.exceptions import ParameterError
 from ptvlib.basics.literals import Lang, Straddle, check_literal
+from ptvlib.basics.numbers import number
 from ptvlib.estimators._ascm_fit import AscmFit, fit_ascm, placebo_ascm
 from ptvlib.estimators._base import summary_frame, verdict_text
 from ptvlib.estimators._donor_panel import prepare_donor_panel, treated_units
@@ -66,13 +67,13 @@ _PLOT_TEXT: dict[str, dict[str, str]] = {
         "observed": "{treated} (observert)",
         "ascm": "augmentert syntetisk kontroll",
         "sc": "syntetisk kontroll (uten korreksjon)",
-        "title": "{treated}: ASCM-effekt etter {start} {att:+.3g} (95 %-intervall {lo:.3g} til {hi:.3g})",
+        "title": "{treated}: ASCM-effekt etter {start} {att} (95 %-intervall {lo} til {hi})",
     },
     "en": {
         "observed": "{treated} (observed)",
         "ascm": "augmented synthetic control",
         "sc": "synthetic control (uncorrected)",
-        "title": "{treated}: ASCM effect after {start} {att:+.3g} (95 % interval {lo:.3g} to {hi:.3g})",
+        "title": "{treated}: ASCM effect after {start} {att} (95 % interval {lo} to {hi})",
     },
 }
 _CAVEATS: dict[str, dict[str, str]] = {
@@ -80,10 +81,10 @@ _CAVEATS: dict[str, dict[str, str]] = {
         "placebo": "intervallet bygger på placebovarians: hver donor behandlet som om den fikk "
         "tiltaket ({n} placebokjøringer, straffen valgt på nytt for hver); p-verdien er "
         "rangeringen av effekten blant dem",
-        "few": "med {n} kjøringer er minste mulige placebo-p {p:.3f}",
-        "extrapolate": "negative vekter summerer til {neg:.2f}: estimatet ekstrapolerer utenfor "
+        "few": "med {n} kjøringer er minste mulige placebo-p {p}",
+        "extrapolate": "negative vekter summerer til {neg}: estimatet ekstrapolerer utenfor "
         "donorenes spenn",
-        "bias": "ridge-korreksjonen flytter estimatet {shift:+.3g} fra syntetisk kontroll",
+        "bias": "ridge-korreksjonen flytter estimatet {shift} fra syntetisk kontroll",
         "dropped": "perioder som spenner over start ({per}) er utelatt",
         "flagged": "perioder som spenner over start ({per}) er regnet som etter",
     },
@@ -91,10 +92,10 @@ _CAVEATS: dict[str, dict[str, str]] = {
         "placebo": "the interval uses the placebo variance: each donor treated as if it got the "
         "funding ({n} placebo runs, penalty chosen again for each); the p-value is the "
         "effect's rank among them",
-        "few": "with {n} runs the smallest attainable placebo p is {p:.3f}",
-        "extrapolate": "negative weights sum to {neg:.2f}: the estimate extrapolates beyond the "
+        "few": "with {n} runs the smallest attainable placebo p is {p}",
+        "extrapolate": "negative weights sum to {neg}: the estimate extrapolates beyond the "
         "donors' range",
-        "bias": "the ridge correction moves the estimate by {shift:+.3g} from synthetic control",
+        "bias": "the ridge correction moves the estimate by {shift} from synthetic control",
         "dropped": "periods straddling the start ({per}) were dropped",
         "flagged": "periods straddling the start ({per}) were counted as post",
     },
@@ -233,12 +234,16 @@ class AugmentedSynthResult(DonorDesignMixin):
         runs = self.placebo_estimates.size
         caveats = [
             words["placebo"].format(n=runs),
-            words["bias"].format(shift=self.att - self.sc_att),
+            words["bias"].format(shift=number(self.att - self.sc_att, lang, signed=True)),
         ]
         if self.negative_weight < -0.01:
-            caveats.append(words["extrapolate"].format(neg=self.negative_weight))
+            caveats.append(
+                words["extrapolate"].format(neg=number(self.negative_weight, lang, decimals=2))
+            )
         if runs + 1 < 20:
-            caveats.append(words["few"].format(n=runs + 1, p=1 / (runs + 1)))
+            caveats.append(
+                words["few"].format(n=runs + 1, p=number(1 / (runs + 1), lang, decimals=3))
+            )
         if self.dropped_periods or self.flagged_periods:
             per = ", ".join(map(str, self.dropped_periods or self.flagged_periods))
             caveats.append(words["dropped" if self.dropped_periods else "flagged"].format(per=per))
@@ -293,7 +298,11 @@ class AugmentedSynthResult(DonorDesignMixin):
         ax.set_ylabel(self.outcome)
         ax.set_title(
             text["title"].format(
-                treated=name, start=self.start, att=self.att, lo=self.ci[0], hi=self.ci[1]
+                treated=name,
+                start=self.start,
+                att=number(self.att, lang, signed=True),
+                lo=number(self.ci[0], lang),
+                hi=number(self.ci[1], lang),
             )
         )
         ax.legend(loc="best", frameon=False)

@@ -45,6 +45,7 @@ import pandas as pd
 
 from ptvlib.basics.exceptions import ParameterError
 from ptvlib.basics.literals import Lang, Straddle, check_literal
+from ptvlib.basics.numbers import number
 from ptvlib.estimators._base import summary_frame, verdict_text
 from ptvlib.estimators._donor_panel import DonorPanel, prepare_donor_panel
 from ptvlib.estimators._sdid_fit import SdidFit, SdidSpec, fit_sdid, placebo_sdid, sdid_spec
@@ -71,33 +72,33 @@ _PLOT_TEXT: dict[str, dict[str, str]] = {
         "observed": "{treated} (observert)",
         "synthetic": "syntetisk DiD (parallellforskjøvet)",
         "weights": "tidsvekter før start",
-        "title": "{treated}: SDID-effekt etter {start} {att:+.3g} (95 %-intervall {lo:.3g} til {hi:.3g})",
+        "title": "{treated}: SDID-effekt etter {start} {att} (95 %-intervall {lo} til {hi})",
     },
     "en": {
         "observed": "{treated} (observed)",
         "synthetic": "synthetic DiD (parallel-shifted)",
         "weights": "time weights before the start",
-        "title": "{treated}: SDID effect after {start} {att:+.3g} (95 % interval {lo:.3g} to {hi:.3g})",
+        "title": "{treated}: SDID effect after {start} {att} (95 % interval {lo} to {hi})",
     },
 }
 _CAVEATS: dict[str, dict[str, str]] = {
     "nb": {
         "placebo": "intervallet bygger på placebovarians: hver donor behandlet som om den fikk "
         "tiltaket ({n} placebokjøringer); p-verdien er rangeringen av effekten blant dem",
-        "few": "med {n} kjøringer er minste mulige placebo-p {p:.3f}",
+        "few": "med {n} kjøringer er minste mulige placebo-p {p}",
         "outside": "{treated} ligger utenfor donorenes spenn før start; SDID tillater et fast "
         "nivåavvik, men forutsetter parallell utvikling med de vektede donorene",
-        "fit": "vektet trendavvik før start (RMSPE) {rmspe:.3g}",
+        "fit": "vektet trendavvik før start (RMSPE) {rmspe}",
         "dropped": "perioder som spenner over start ({per}) er utelatt",
         "flagged": "perioder som spenner over start ({per}) er regnet som etter",
     },
     "en": {
         "placebo": "the interval uses the placebo variance: each donor treated as if it got the "
         "funding ({n} placebo runs); the p-value is the effect's rank among them",
-        "few": "with {n} runs the smallest attainable placebo p is {p:.3f}",
+        "few": "with {n} runs the smallest attainable placebo p is {p}",
         "outside": "{treated} lies outside the donors' range before the start; SDID allows a fixed "
         "level difference but assumes the same change as the weighted donors",
-        "fit": "weighted pre-period trend gap (RMSPE) {rmspe:.3g}",
+        "fit": "weighted pre-period trend gap (RMSPE) {rmspe}",
         "dropped": "periods straddling the start ({per}) were dropped",
         "flagged": "periods straddling the start ({per}) were counted as post",
     },
@@ -240,9 +241,14 @@ class SyntheticDidResult(DonorDesignMixin):
         words = _CAVEATS[lang]
         runs = self.placebo_estimates.size
         pre_rmspe = float(np.sqrt(np.mean(self.gap.to_numpy()[self.pre] ** 2)))
-        caveats = [words["placebo"].format(n=runs), words["fit"].format(rmspe=pre_rmspe)]
+        caveats = [
+            words["placebo"].format(n=runs),
+            words["fit"].format(rmspe=number(pre_rmspe, lang)),
+        ]
         if runs + 1 < 20:
-            caveats.append(words["few"].format(n=runs + 1, p=1 / (runs + 1)))
+            caveats.append(
+                words["few"].format(n=runs + 1, p=number(1 / (runs + 1), lang, decimals=3))
+            )
         if any("outside the donors' range" in w for w in self.warnings):
             caveats.append(words["outside"].format(treated=", ".join(map(str, self.treated))))
         if self.dropped_periods or self.flagged_periods:
@@ -314,7 +320,11 @@ class SyntheticDidResult(DonorDesignMixin):
         ax.set_ylabel(self.outcome)
         ax.set_title(
             text["title"].format(
-                treated=name, start=self.start, att=self.att, lo=self.ci[0], hi=self.ci[1]
+                treated=name,
+                start=self.start,
+                att=number(self.att, lang, signed=True),
+                lo=number(self.ci[0], lang),
+                hi=number(self.ci[1], lang),
             )
         )
         ax.legend(loc="best", frameon=False)

@@ -35,6 +35,7 @@ import pandas as pd
 
 from ptvlib.basics.exceptions import EstimationError, ParameterError
 from ptvlib.basics.literals import Lang, check_literal
+from ptvlib.basics.numbers import number
 from ptvlib.estimators._base import summary_frame, verdict_text
 from ptvlib.estimators._did_data import check_column, check_numeric, check_time
 from ptvlib.estimators._staggered_fit import GroupTime, aggregate, group_time
@@ -321,7 +322,7 @@ class StaggeredDidResult:
         ax.set_ylabel(
             text["ratio"] if self.log_scale else text["difference"].format(outcome=self.outcome)
         )
-        ax.set_title(text["title"].format(est=f"{self.estimate:.3g}"))
+        ax.set_title(text["title"].format(est=number(self.estimate, lang)))
         return fig
 
 
