@@ -18,7 +18,7 @@ from ptvlib.basics.exceptions import EstimationError, ParameterError
 from ptvlib.estimators._did_data import fe_design
 from ptvlib.estimators._fe import TwoWayFE, fe_cluster_vcov, fit_fe_model
 from ptvlib.estimators._glmfit import fit_model
-from ptvlib.estimators.did import did
+from ptvlib.estimators.did import FewTreatedWarning, did
 from ptvlib.estimators.inference import cluster_robust_vcov
 from ptvlib.estimators.simulate import simulate_panel
 
@@ -169,15 +169,48 @@ def test_refit_equals_a_full_did_with_the_placebo_units(family: str, outcome: st
 def test_refit_of_staggered_starts_reuses_the_real_starts_in_order() -> None:
     df = simulate_panel(n_units=20, treated=3, staggered=True, seed=7)
     starts = {"u00": 2018, "u01": 2019, "u02": 2020}
-    res = did(df, unit="unit", time="time", outcome="rate", treated=list(starts), start=starts)
-    full = did(
-        df,
-        unit="unit",
-        time="time",
-        outcome="rate",
-        treated=["u05", "u06", "u07"],
-        start={"u05": 2018, "u06": 2019, "u07": 2020},
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewTreatedWarning)
+        res = did(df, unit="unit", time="time", outcome="rate", treated=list(starts), start=starts)
+        full = did(
+            df,
+            unit="unit",
+            time="time",
+            outcome="rate",
+            treated=["u05", "u06", "u07"],
+            start={"u05": 2018, "u06": 2019, "u07": 2020},
+        )
     assert res.refit(["u05", "u06", "u07"]) == pytest.approx(full.coef, abs=1e-10)
     with pytest.raises(ParameterError, match="ambiguous"):
         res.refit(["u05"])
+
+
+def test_refit_of_two_year_periods_drops_the_placebo_units_straddling_period() -> None:
+    """Two-year periods: a placebo unit's 2017-2018 period straddles 2018 and is left out, as a
+    full fit would; the real treated units' dropped rows stay dropped."""
+    df = simulate_panel(n_units=20, treated=6, periods=range(2008, 2025, 2), seed=8)
+    treated = [f"u{i:02d}" for i in range(6)]
+    kw = {"unit": "unit", "time": "time", "outcome": "rate", "start": 2018, "period_years": 2}
+    res = did(df, treated=treated, **kw)  # type: ignore[arg-type]
+    placebo = [f"u{i:02d}" for i in range(10, 16)]
+    rest = df.loc[~(df["unit"].isin(treated) & (df["time"] == 2018))]
+    full = did(rest, treated=placebo, **kw)  # type: ignore[arg-type]
+    assert res.refit(placebo) == pytest.approx(full.coef, abs=1e-10)
+    assert res.refit(treated) == pytest.approx(res.coef, abs=1e-10)
+
+
+def test_refit_of_negbin_keeps_alpha() -> None:
+    df = simulate_panel(n_units=20, treated=6, overdispersion=0.03, seed=9)
+    treated = [f"u{i:02d}" for i in range(6)]
+    res = did(
+        df,
+        unit="unit",
+        time="time",
+        outcome="count",
+        treated=treated,
+        start=2018,
+        exposure="population",
+        family="negbin",
+    )
+    assert res.refit(treated) == pytest.approx(res.coef, abs=1e-8)
+    assert np.isfinite(res.refit([f"u{i:02d}" for i in range(8, 14)]))

@@ -26,10 +26,6 @@ Abadie, A., Diamond, A. & Hainmueller, J. (2010). Synthetic control methods for
 comparative case studies: Estimating the effect of California's tobacco control
 program. *Journal of the American Statistical Association*, 105(490), 493-505.
 https://doi.org/10.1198/jasa.2009.ap08746
-
-Clarke, D., Pailañir, D., Athey, S. & Imbens, G. (2024). On synthetic
-difference-in-differences and related estimation methods in Stata. *The Stata
-Journal*, 24(4), 557-598. https://doi.org/10.1177/1536867X241297914
 """
 
 from __future__ import annotations
