@@ -190,6 +190,15 @@ def test_placebo_in_space(res: AugmentedSynthResult) -> None:
     own = fit_ascm(np.delete(Y, j, axis=1), Y[:, j], pre, None)
     assert est[j] == pytest.approx(own.gap[~pre].mean(), abs=1e-10)
     assert res.placebo("time").kind == "time"
+    # placebo_cv=False keeps the real penalty in every placebo run.
+    fixed = augmented_synth(
+        res.panel.reset_index().melt(id_vars="Year", var_name="state", value_name="packs"),
+        **KW,
+        placebo_cv=False,
+    )  # type: ignore[arg-type]
+    assert fixed.att == pytest.approx(res.att) and fixed.lambda_ == res.lambda_
+    own_fixed = fit_ascm(np.delete(Y, j, axis=1), Y[:, j], pre, res.lambda_)
+    assert fixed.placebo_estimates[j] == pytest.approx(own_fixed.gap[~pre].mean(), abs=1e-10)
 
 
 # --- results API -----------------------------------------------------------------------------

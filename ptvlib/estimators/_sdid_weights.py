@@ -56,6 +56,7 @@ from ptvlib.estimators._simplex import simplex_lstsq
 
 __all__ = [
     "frank_wolfe",
+    "frank_wolfe_two_pass",
     "noise_level",
     "ridge_simplex",
     "ridge_simplex_batch",
@@ -238,7 +239,6 @@ def frank_wolfe(
     eta = R * zeta**2
     running = np.ones(K, dtype=bool)
     prev = np.full(K, np.inf)
-    rows = np.arange(K)
     for t in range(max_iter):
         idx = np.flatnonzero(running)
         if idx.size == 0:
@@ -265,7 +265,6 @@ def frank_wolfe(
             stop = prev[idx] - val < min_decrease**2
             running[idx[stop]] = False
         prev[idx] = val
-    del rows
     return x
 
 

@@ -58,8 +58,9 @@ class UnitPlaceboResult(PlaceboResult):
         run excluded): the null distribution of the estimator. Adding an effect
         to the treated unit's post-periods shifts the real estimate by exactly
         that effect and leaves these unchanged (the weights use pre-period and
-        donor data only), so the minimum detectable effect at level
-        :math:`a` is the :math:`1-a` quantile of ``abs(estimates)``.
+        donor data only), so a caller can inject effects and re-rank to find
+        the minimum detectable effect; a level-:math:`a` test rejects roughly
+        when ``abs(att)`` exceeds the :math:`1-a` quantile of ``abs(estimates)``.
     units : tuple
         Pseudo-treated unit (or set) of each placebo run.
     """

@@ -322,6 +322,7 @@ def augmented_synth(
     straddle: Straddle = "drop",
     min_pre: int = 3,
     lambda_: float | None = None,
+    placebo_cv: bool = True,
 ) -> AugmentedSynthResult:
     """Ridge-augmented synthetic control for one treated unit, with placebo inference.
 
@@ -349,6 +350,11 @@ def augmented_synth(
         Ridge penalty; default chosen by leave-one-period-out cross-validation
         (augsynth's rule: the largest penalty within one standard error of the
         smallest error), again for every placebo run.
+    placebo_cv : bool
+        Cross-validate the penalty again in every placebo run (default: the
+        same procedure as the real fit, which keeps the placebo test exact).
+        ``False`` reuses the real fit's penalty: one QP per donor instead of
+        :math:`T_0`, for large donor pools or repeated calibration runs.
 
     Returns
     -------
@@ -416,6 +422,8 @@ def augmented_synth(
         or not math.isfinite(lambda_)
     ):
         raise ParameterError(f"lambda_={lambda_!r} is not allowed; allowed: None or a number > 0")
+    if not isinstance(placebo_cv, bool | np.bool_):
+        raise ParameterError(f"placebo_cv={placebo_cv!r} is not allowed; allowed: True, False")
     if isinstance(min_pre, bool) or not isinstance(min_pre, int | np.integer) or min_pre < 3:
         raise ParameterError(f"min_pre={min_pre!r} is not allowed; allowed: an integer >= 3")
     dp = prepare_donor_panel(
@@ -433,7 +441,7 @@ def augmented_synth(
     )
     Y, y, pre = dp.Y, dp.y, dp.pre
     fit: AscmFit = fit_ascm(Y, y, pre, lambda_)
-    taus, gaps = placebo_ascm(Y, pre, lambda_)
+    taus, gaps = placebo_ascm(Y, pre, lambda_ if lambda_ is not None or placebo_cv else fit.lam)
     se = float(np.sqrt(np.mean((taus - taus.mean()) ** 2)))
     from scipy.stats import norm
 
@@ -501,5 +509,5 @@ def augmented_synth(
         warnings=tuple(notes),
         panel=dp.panel,
         _space=space,
-        _fixed_lambda=lambda_ is not None,
+        _fixed_lambda=lambda_ is not None or not placebo_cv,
     )
