@@ -49,18 +49,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ptvlib.basics.exceptions import EstimationError
+from ptvlib.basics.literals import DidFamily as Family
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["FeFit", "TwoWayFE", "fe_cluster_vcov", "fit_fe_model"]
 
-Family = Literal["ols", "poisson", "negbin"]
 _COLLINEAR = (
     "the model cannot be estimated: its columns are collinear "
     "(too few periods or units for the terms asked for)"

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ptvlib.basics.exceptions import EstimationError
-from ptvlib.basics.literals import PlaceboKind, check_literal
+from ptvlib.basics.literals import PlaceboKind, PlaceboStatistic, check_literal
 from ptvlib.estimators._base import split_periods
 from ptvlib.estimators._synth_core import (
     NOISE,
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from ptvlib.basics.literals import Straddle
 
 __all__ = ["DonorDesignMixin", "PlaceboStatistic", "UnitPlaceboResult", "unit_placebo_result"]
-
-#: Statistic ranked by a placebo-in-space test: the absolute effect or the RMSPE ratio.
-PlaceboStatistic = Literal["att", "ratio"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -36,13 +36,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ptvlib.basics.exceptions import EstimationError, ParameterError
-from ptvlib.basics.literals import Lang, check_literal
+from ptvlib.basics.literals import HonestMethod, Lang, check_literal
 from ptvlib.estimators._base import classify, summary_frame
 from ptvlib.estimators._event_study import EventStudyResult
 from ptvlib.estimators._honest_bounds import flci, rm_bounds
@@ -53,8 +53,6 @@ if TYPE_CHECKING:
 
 __all__ = ["HonestDidResult", "HonestMethod", "breakdown_sentence", "honest_did"]
 
-#: Restriction on the post-period differences in trends.
-HonestMethod = Literal["relative_magnitudes", "smoothness"]
 
 #: Default grid of :math:`\bar M` for relative magnitudes.
 RM_GRID: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)

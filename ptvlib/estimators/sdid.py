@@ -34,13 +34,13 @@ import math
 import warnings as _warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ptvlib.basics.exceptions import ParameterError
-from ptvlib.basics.literals import Lang, Straddle, check_literal
+from ptvlib.basics.literals import Lang, SdidSolver, Straddle, check_literal
 from ptvlib.basics.numbers import number
 from ptvlib.estimators._base import summary_frame, verdict_text
 from ptvlib.estimators._donor_panel import DonorPanel, prepare_donor_panel
@@ -59,8 +59,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SdidSolver", "SyntheticDidResult", "synthetic_did"]
 
-#: Weight solver of :func:`synthetic_did`: the exact minimiser or R synthdid's Frank-Wolfe.
-SdidSolver = Literal["exact", "frank_wolfe"]
 
 _DESIGN = {"nb": "Syntetisk forskjell-i-forskjeller", "en": "Synthetic difference-in-differences"}
 _PLOT_TEXT: dict[str, dict[str, str]] = {

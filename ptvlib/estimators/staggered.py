@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ptvlib.basics.exceptions import EstimationError, ParameterError
-from ptvlib.basics.literals import Lang, check_literal
+from ptvlib.basics.literals import BasePeriod, Lang, StaggeredControl, check_literal
 from ptvlib.basics.numbers import number
 from ptvlib.estimators._base import summary_frame, verdict_text
 from ptvlib.estimators._did_data import check_column, check_numeric, check_time
@@ -46,10 +46,6 @@ if TYPE_CHECKING:
 
 __all__ = ["BasePeriod", "StaggeredControl", "StaggeredDidResult", "staggered_did"]
 
-#: Comparison units of :func:`staggered_did`.
-StaggeredControl = Literal["never_treated", "not_yet_treated"]
-#: Base period of the pre-period cells: the previous period, or the one before the start.
-BasePeriod = Literal["varying", "universal"]
 
 _DESIGN = {
     "nb": "Forskjell-i-forskjeller med ulike starttider (Callaway og Sant'Anna)",
