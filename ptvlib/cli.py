@@ -1,7 +1,21 @@
 """The ``ptv`` command: ``report``, ``data list|info|update``, ``params``.
 
-Exit codes: 0 success, 1 a notebook failed, 2 bad parameters or input (nothing
-ran), 3 a data source was unavailable.
+Errors are one line (``error: ...``) naming what is wrong and what is allowed,
+never a traceback, and values longer than a few hundred characters are cut in
+messages. Exit codes (also in ``ptv --help`` and the README):
+
+===  ========================================================================
+0    success
+1    a notebook failed (the report is written; the failures are marked in it)
+2    bad parameters or input data (nothing ran)
+3    a data source was unavailable
+4    the environment: a folder or file cannot be read or written (``--out`` is
+     a file or read-only, a read-only cache that must be rebuilt, a missing
+     raw file), another ``ptv report`` is writing the same report, or the
+     notebooks are missing
+130  interrupted (Ctrl-C; 128 + the signal for SIGTERM/SIGHUP): every kernel
+     is stopped and the previous report is left as it was
+===  ========================================================================
 """
 
 from __future__ import annotations
@@ -12,9 +26,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ptvlib.basics.exceptions import PtvError, SourceUnavailable
+from ptvlib.basics.exceptions import PtvError, SourceUnavailable, WorkspaceError
 
-__all__ = ["main"]
+__all__ = ["EXIT_CODES", "main"]
+
+#: Exit codes of ``ptv`` (see the module docstring).
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    1: "a notebook failed (the report is written; the failures are marked in it)",
+    2: "bad parameters or input data (nothing ran)",
+    3: "a data source was unavailable",
+    4: "the environment: a folder or file cannot be read or written, another ptv report is "
+    "writing the same report, or the notebooks are missing",
+    130: "interrupted by Ctrl-C (128 + signal for SIGTERM/SIGHUP); the previous report is kept",
+}
+
+#: Longest parameter value accepted (characters); longer values are an error.
+MAX_VALUE_CHARS = 4096
+#: Longest line of a message before it is cut (characters).
+MAX_MESSAGE_LINE = 400
 
 
 def _print_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
@@ -108,38 +138,132 @@ def _params(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shorten(text: str, limit: int = 60) -> str:
+    """*text* cut to about *limit* characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 10]}…[{len(text) - limit + 10} more characters]"
+
+
+def _check_length(name: str, value: Any, origin: str) -> None:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, str) and len(item) > MAX_VALUE_CHARS:
+            from ptvlib.basics.exceptions import ParameterError
+
+            raise ParameterError(
+                f"{name} ({origin}) is {len(item):,} characters long ({_shorten(item)!r}); "
+                f"allowed: at most {MAX_VALUE_CHARS:,}"
+            )
+
+
+def _yaml_loader() -> type:
+    """YAML's safe loader, except that a number with a leading zero stays text.
+
+    YAML 1.1 reads ``0301`` as the octal number 193 and ``030115`` as 12365:
+    region codes (Oslo ``0301``, bydel ``030115``) must stay as written.
+    """
+    import re
+
+    import yaml
+
+    class ParamsLoader(yaml.SafeLoader):
+        pass
+
+    int_tag = "tag:yaml.org,2002:int"
+    ParamsLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != int_tag]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    ParamsLoader.add_implicit_resolver(
+        int_tag, re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
+    )
+    return ParamsLoader
+
+
+def _read_params_file(file: str) -> dict[str, Any]:
+    import yaml
+
+    from ptvlib.basics.exceptions import ParameterError
+
+    path = Path(file).expanduser()
+    shown = _shorten(str(path), 200)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ParameterError(f"params file {shown!r} does not exist") from None
+    except IsADirectoryError:
+        raise ParameterError(f"params file {shown!r} is a folder; allowed: a YAML file") from None
+    except OSError as err:
+        raise WorkspaceError(f"params file {shown!r} cannot be read ({err.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ParameterError(
+            f"params file {shown!r} is not UTF-8 text (byte 0x{raw[err.start]:02x} at position "
+            f"{err.start}); allowed: a YAML file saved as UTF-8"
+        ) from None
+    try:
+        loaded = yaml.load(text, Loader=_yaml_loader()) or {}  # a SafeLoader subclass
+    except yaml.YAMLError as err:
+        first = _shorten(str(err).splitlines()[0] if str(err) else "", 200)
+        raise ParameterError(f"params file {shown!r} is not valid YAML: {first}") from None
+    if not isinstance(loaded, dict):
+        raise ParameterError(f"params file {shown!r} must hold a mapping of name: value")
+    for name, value in loaded.items():
+        _check_length(str(name), value, f"in {shown}")
+    return {str(k): v for k, v in loaded.items()}
+
+
 def _collect_params(args: argparse.Namespace) -> dict[str, Any]:
+    """Parameter values from ``-f`` (lowest), ``-p`` and ``--year``/``--lang``.
+
+    A name given twice on the command line is an error naming both values; a
+    ``-p`` value overrides the same name in the ``-f`` file.
+    """
     from ptvlib.assessment.params import parse_cli_value
+    from ptvlib.basics.exceptions import ParameterError
 
     values: dict[str, Any] = {}
     if getattr(args, "file", None):
-        import yaml
-
-        from ptvlib.basics.exceptions import ParameterError
-
-        path = Path(args.file)
-        if not path.exists():
-            raise ParameterError(f"params file {str(path)!r} does not exist")
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as err:
-            raise ParameterError(f"params file {str(path)!r} is not valid YAML: {err}") from None
-        if not isinstance(loaded, dict):
-            raise ParameterError(f"params file {str(path)!r} must hold a mapping of name: value")
-        values.update(loaded)
+        values.update(_read_params_file(args.file))
+    given: dict[str, str] = {}
     for name, text in getattr(args, "param", None) or []:
+        if name in given:
+            raise ParameterError(
+                f"parameter {_shorten(name)!r} is given twice: -p {_shorten(name)} "
+                f"{_shorten(given[name])!r} and -p {_shorten(name)} {_shorten(text)!r}; "
+                "allowed: once"
+            )
+        _check_length(name, text, f"-p {_shorten(name)}")
+        given[name] = text
         values[name] = parse_cli_value(name, text)
-    if getattr(args, "year", None) is not None:
-        values["year"] = args.year
-    if getattr(args, "lang", None):
-        values["lang"] = args.lang
+    for option in ("year", "lang"):
+        value = getattr(args, option, None)
+        if value is None or value == "":
+            continue
+        if option in given:
+            raise ParameterError(
+                f"parameter {option!r} is given twice: --{option} {value} and -p {option} "
+                f"{_shorten(given[option])!r}; allowed: once"
+            )
+        values[option] = value
     return values
 
 
 def _report(args: argparse.Namespace) -> int:
     from ptvlib.assessment.params import validate_params
-    from ptvlib.report.runner import run_report
+    from ptvlib.basics.exceptions import ParameterError
+    from ptvlib.report.output import check_writable_folder
+    from ptvlib.report.runner import notebooks, run_report
 
+    # Cheap checks first: a bad option fails in a fraction of a second.
+    if args.timeout <= 0:
+        raise ParameterError(f"--timeout {args.timeout} is not allowed; allowed: seconds > 0")
+    found = notebooks(args.notebook or None)
+    if args.jobs < 1:
+        raise ParameterError(f"--jobs {args.jobs} is not allowed; allowed: 1 … {len(found)}")
+    check_writable_folder(Path(args.out), "--out")
     values = _collect_params(args)
     params = validate_params(values)  # before any kernel starts
     result = run_report(
@@ -155,7 +279,10 @@ def _report(args: argparse.Namespace) -> int:
         return 1
     if result.failed:
         for f in result.failed:
-            print(f"FAILED {f.notebook}: cell {f.cell}: {f.error}", file=sys.stderr)
+            print(
+                _shorten(f"FAILED {f.notebook}: cell {f.cell}: {f.error}", MAX_MESSAGE_LINE),
+                file=sys.stderr,
+            )
         return 1
     return 0
 
@@ -169,7 +296,7 @@ def _write_pdf(params: Any, result: Any) -> int:
     try:
         pdf = write_pdf(out_dir)
     except PdfError as err:
-        print(f"error: PDF not written: {err}", file=sys.stderr)
+        _error(f"PDF not written: {err}")
         return 1
     write_index(params, out_dir, result.results)
     print(f"pdf: {pdf}")
@@ -177,14 +304,24 @@ def _write_pdf(params: Any, result: Any) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    codes = "\n".join(f"  {code:<4} {text}" for code, text in EXIT_CODES.items())
     parser = argparse.ArgumentParser(
         prog="ptv",
         description="ptv-analyse: does targeted police funding in Oslo go with less crime?",
+        epilog=f"exit codes:\n{codes}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
 
-    rep = sub.add_parser("report", help="run every notebook for one year and write an HTML report")
+    rep = sub.add_parser(
+        "report",
+        help="run every notebook for one year and write an HTML report",
+        description="Run every notebook for one year and publish <out>/<year>/index.html. "
+        "Relative paths (own_data, -f, PTV_*_DIR) are taken from the current folder.",
+        epilog=f"exit codes:\n{codes}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     rep.add_argument(
         "--year", type=int, default=None, help="assessment year (default: latest in the data)"
     )
@@ -196,8 +333,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar=("NAME", "VALUE"),
         help="set a notebook parameter",
     )
-    rep.add_argument("-f", "--file", help="YAML file of parameters")
-    rep.add_argument("--jobs", type=int, default=2, help="notebooks run in parallel (default 2)")
+    rep.add_argument("-f", "--file", help="YAML file of parameters (-p overrides it)")
+    rep.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        help="notebooks run in parallel: 1 … number of notebooks, capped at the CPU cores "
+        "(default 2)",
+    )
     rep.add_argument(
         "--lang", choices=["nb", "en"], default=None, help="report language (default nb)"
     )
@@ -205,7 +348,9 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--notebook", action="append", help="run only this notebook (stem); repeatable"
     )
-    rep.add_argument("--timeout", type=int, default=1200, help="seconds per cell (default 1200)")
+    rep.add_argument(
+        "--timeout", type=int, default=1200, help="seconds per cell, > 0 (default 1200)"
+    )
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     rep.add_argument(
         "--pdf",
@@ -236,14 +381,34 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    """``ptv --version``: the package version and where it runs from."""
+    """``ptv --version``: the package version."""
     from ptvlib.basics.version import __version__
 
     return f"ptv-analyse {__version__}"
 
 
+def _error(message: str) -> None:
+    """Print ``error: <message>``, each line cut to :data:`MAX_MESSAGE_LINE` characters."""
+    lines = [_shorten(line, MAX_MESSAGE_LINE) for line in str(message).splitlines() or [""]]
+    print("error: " + "\n".join(lines), file=sys.stderr)
+
+
+def _os_error(err: OSError) -> str:
+    from ptvlib.basics import config
+
+    name = err.filename if err.filename is not None else ""
+    what = f"{err.strerror or type(err).__name__}: {name}" if name else str(err)
+    try:
+        raw = config.raw_dir()
+        if name and Path(name).resolve().is_relative_to(raw):
+            return f"raw data file missing or unreadable ({what}); PTV_DATA_DIR={raw.parent}"
+    except (OSError, ValueError):
+        pass
+    return f"cannot use a file or folder ({what})"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``ptv`` command; returns the exit code."""
+    """Entry point of the ``ptv`` command; returns the exit code (see :data:`EXIT_CODES`)."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "report" and args.year is None and not _has_year(args):
@@ -251,12 +416,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             args.year = data_years()[1]
         return int(args.func(args))
+    except KeyboardInterrupt as err:
+        signum = int(getattr(err, "signum", 2))
+        print(
+            "interrupted: every kernel was stopped; no report was written and the previous "
+            "report (if any) is unchanged",
+            file=sys.stderr,
+        )
+        return 128 + signum
     except SourceUnavailable as err:
-        print(f"error: {err}", file=sys.stderr)
+        _error(str(err))
         return 3
+    except WorkspaceError as err:
+        _error(str(err))
+        return 4
     except PtvError as err:
-        print(f"error: {err}", file=sys.stderr)
+        _error(str(err))
         return 2
+    except OSError as err:
+        _error(_os_error(err))
+        return 4
 
 
 def _has_year(args: argparse.Namespace) -> bool:

@@ -23,16 +23,25 @@ sys.path.insert(0, str(TESTS_DIR))
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Keep the suite's processed tables out of the repository's .cache (built once per run)."""
+    """Keep the suite's processed tables out of the repository's .cache (built once per run).
+
+    The cache-signing key goes to a session folder too (``XDG_CONFIG_HOME``), not
+    to the user's ``~/.config``; kernels and subprocesses inherit both.
+    """
     cache = tmp_path_factory.mktemp("ptv-cache")
-    old = os.environ.get("PTV_CACHE_DIR")
+    settings = tmp_path_factory.mktemp("xdg-config")
+    names = ("PTV_CACHE_DIR", "XDG_CONFIG_HOME", "PTV_CACHE_KEY", "PTV_OWN_DATA")
+    old = {name: os.environ.get(name) for name in names}
     os.environ["PTV_CACHE_DIR"] = str(cache)
+    os.environ["XDG_CONFIG_HOME"] = str(settings)
+    os.environ.pop("PTV_CACHE_KEY", None)
     os.environ.pop("PTV_OWN_DATA", None)
     yield cache
-    if old is None:
-        os.environ.pop("PTV_CACHE_DIR", None)
-    else:
-        os.environ["PTV_CACHE_DIR"] = old
+    for name, value in old.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

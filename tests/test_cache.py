@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +14,7 @@ import pytest
 from ptvlib.basics import config
 from ptvlib.basics.io import atomic_write_bytes
 from ptvlib.data import catalog
-from ptvlib.data.loading import CacheRebuiltWarning, load
+from ptvlib.data.loading import CacheRebuiltWarning, _write_parquet, load
 
 POP_FILE = "population_kommune_bydel_2005_2025_csdata/population_jan1_by_location_year_b2024.csv"
 
@@ -73,7 +75,7 @@ def test_cache_that_fails_its_schema_is_rebuilt(own_raw: Path, tmp_cache: Path) 
     good = load("population")
     (target,) = _parquets(tmp_cache, "population")
     bad = good.assign(value=-good["value"])
-    bad.to_parquet(target, index=False)
+    _write_parquet(bad, target)  # properly signed: the schema is the second line of defence
     with pytest.warns(CacheRebuiltWarning, match="negative"):
         again = load("population")
     pd.testing.assert_frame_equal(again, good)
@@ -93,3 +95,13 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path) -> None:
         atomic_write_bytes(target, "not bytes")  # type: ignore[arg-type]
     assert target.read_bytes() == b"good"
     assert [p.name for p in tmp_path.iterdir()] == ["table.bin"], "no temporary file left behind"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_atomic_write_respects_the_umask(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        atomic_write_bytes(tmp_path / "index.html", b"<html></html>")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "index.html").stat().st_mode) == 0o666 & ~umask

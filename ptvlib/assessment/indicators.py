@@ -13,7 +13,7 @@ undefined results (population 0, denominator 0) are NaN; impossible inputs
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from ptvlib.basics.checks import (
     _wrap,
 )
 from ptvlib.basics.exceptions import DataError, ParameterError
-from ptvlib.basics.literals import check_literal
+from ptvlib.basics.literals import ChangeKind, check_literal
 
 __all__ = [
     "ChangeKind",
@@ -44,8 +44,6 @@ __all__ = [
     "share_of_national",
 ]
 
-#: How :func:`change` measures a change between two periods.
-ChangeKind = Literal["absolute", "percent", "log"]
 
 #: Key columns used by :func:`index_to_base` and :func:`change` when ``by`` is None.
 _DEFAULT_KEYS = ("region", "indicator", "offence_group", "unit")

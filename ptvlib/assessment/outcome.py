@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import pickle
 import warnings
 from pathlib import Path
 from typing import Any
@@ -37,8 +36,7 @@ from ptvlib.assessment.outcome_results import OutcomeAssessment
 from ptvlib.assessment.panels import offence_panel, outcome_family, rest_of_norway
 from ptvlib.assessment.params import Params
 from ptvlib.assessment.pools import comparison_units, donor_pool, eligible
-from ptvlib.basics import config
-from ptvlib.basics.io import atomic_write_bytes
+from ptvlib.basics import config, signed_cache
 
 __all__ = ["assess_outcome"]
 
@@ -121,7 +119,8 @@ def assess_outcome(
     cache : bool
         Reuse a stored result for the same inputs: the parameters that matter,
         the checksums of the data, and the library version (the notebooks of one
-        report share it). Stored atomically under ``PTV_CACHE_DIR/assess``.
+        report share it). Stored atomically under ``PTV_CACHE_DIR/assess``, signed
+        with the installation's key (:mod:`ptvlib.basics.signed_cache`).
 
     Returns
     -------
@@ -131,16 +130,12 @@ def assess_outcome(
     if not cache:
         return _assess_outcome(params, group, bootstrap=bootstrap, seed=seed)
     path = _assess_cache_path(params, group, bootstrap, seed)
-    if path.exists():
-        try:
-            with open(path, "rb") as fh:
-                found = pickle.load(fh)  # our own cache file, written below
-            if isinstance(found, OutcomeAssessment):
-                return dataclasses.replace(found, params=params)
-        except Exception:  # unreadable: recomputed and rewritten
-            path.unlink(missing_ok=True)
+    # Unpickled only when its HMAC (key outside the cache) matches: a planted file is removed.
+    found = signed_cache.load_pickle(path, OutcomeAssessment)
+    if found is not None:
+        return dataclasses.replace(found, params=params)
     result = _assess_outcome(params, group, bootstrap=bootstrap, seed=seed)
-    atomic_write_bytes(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    signed_cache.dump_pickle(path, result)
     return result
 
 

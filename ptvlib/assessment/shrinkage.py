@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ptvlib.basics.checks import _check_nonnegative, _check_positive_number, _inputs
 from ptvlib.basics.exceptions import DataError
-from ptvlib.basics.literals import check_literal
+from ptvlib.basics.literals import EbMethod, check_literal
 
 __all__ = ["EbMethod", "eb_shrunk_rates"]
-
-#: How :func:`eb_shrunk_rates` estimates the gamma prior: moments (Marshall) or marginal ML.
-EbMethod = Literal["gamma-poisson", "gamma-poisson-ml"]
 
 
 # --------------------------------------------------------------------------- EB shrinkage

@@ -3,7 +3,7 @@
 Paths are anchored on the package (``Path(__file__)``), never on the working
 directory. Each setting can be changed without editing code:
 
-=================  ==========================================  ======================
+=========  ==========================================  ======================
 variable           meaning                                     default
 =================  ==========================================  ======================
 ``PTV_DATA_DIR``   folder holding ``raw/`` (immutable sources)  ``<project>/data`` [1]_
@@ -21,11 +21,37 @@ switch settings with ``monkeypatch.setenv`` or ``os.environ``.
    notebooks in ``ptvlib/resources`` (:data:`BUNDLE_DIR`): the data default
    to ``BUNDLE_DIR`` and the cache to ``$XDG_CACHE_HOME/ptv-analyse``
    (``~/.cache/ptv-analyse``), never inside the installation.
+=======
+=====================  ==========================================  ==========================
+variable               meaning                                     default
+=====================  ==========================================  ==========================
+``PTV_DATA_DIR``       folder holding ``raw/`` (immutable sources)  ``<project>/data`` [1]_
+``PTV_CACHE_DIR``      processed parquet tables and SSB responses   ``<project>/.cache`` [1]_
+``PTV_OFFLINE``        ``1`` = never touch the network              unset (online allowed)
+``PTV_OWN_DATA``       path of the analyst's own data file          unset
+``PTV_DATA_SOURCE``    default source of :func:`ptvlib.load`:      ``embedded``
+                       ``embedded``, ``ssb`` or ``auto``
+``PTV_NOTEBOOKS_DIR``  the notebooks ``ptv report`` runs            ``<project>/notebooks`` [1]_
+``PTV_CACHE_KEY``      secret that signs cache files (shared        a random key in
+                       caches); at least 16 characters              :func:`user_config_dir`
+=====================  ==========================================  ==========================
+
+The functions read the environment at call time, so tests and notebooks can
+switch settings with ``monkeypatch.setenv`` or ``os.environ``. Relative paths
+and ``~`` are resolved against the working directory of the process that reads
+them; ``ptv report`` hands its kernels the absolute paths
+(:func:`resolved_path_env`), because kernels run in the report folder.
+
+.. [1] In a source checkout. An installed wheel carries the raw data and the
+   notebooks in ``ptvlib/resources`` (:data:`BUNDLE_DIR`): data and notebooks
+   default to ``BUNDLE_DIR`` and the cache to ``$XDG_CACHE_HOME/ptv-analyse``
+   (``~/.cache/ptv-analyse``), never inside the installation.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = [
@@ -37,6 +63,7 @@ __all__ = [
     "OFFENCE_GROUPS",
     "OFFENCE_GROUP_LABELS",
     "PACKAGE_DIR",
+    "PATH_VARIABLES",
     "PROJECT_DIR",
     "cache_dir",
     "data_dir",
@@ -46,6 +73,8 @@ __all__ = [
     "offline",
     "own_data_path",
     "raw_dir",
+    "resolved_path_env",
+    "user_config_dir",
 ]
 
 #: The ``ptvlib`` package folder (this file is ``ptvlib/basics/config.py``).
@@ -113,11 +142,6 @@ def data_dir() -> Path:
     return _env_path("PTV_DATA_DIR", BUNDLE_DIR if installed() else PROJECT_DIR / "data")
 
 
-def notebooks_dir() -> Path:
-    """Folder of the report's notebooks: ``<project>/notebooks``, or the bundle's copy."""
-    return BUNDLE_DIR / "notebooks" if installed() else PROJECT_DIR / "notebooks"
-
-
 def _user_cache() -> Path:
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
     return (Path(base).expanduser() if base else Path.home() / ".cache") / "ptv-analyse"
@@ -133,10 +157,44 @@ def cache_dir() -> Path:
 
     Created on first use. Default ``<project>/.cache`` (git-ignored) in a
     checkout, ``$XDG_CACHE_HOME/ptv-analyse`` for an installed wheel.
+
+    Raises
+    ------
+    WorkspaceError
+        The folder cannot be created (a file is in the way, no permission).
     """
     path = _env_path("PTV_CACHE_DIR", _user_cache() if installed() else PROJECT_DIR / ".cache")
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        from ptvlib.basics.exceptions import WorkspaceError
+
+        raise WorkspaceError(
+            f"PTV_CACHE_DIR={str(path)!r} cannot be created ({err.strerror or err}); "
+            "allowed: a writable folder"
+        ) from None
     return path
+
+
+def notebooks_dir() -> Path:
+    """Folder of the notebooks ``ptv report`` runs (``PTV_NOTEBOOKS_DIR``).
+
+    Default ``<project>/notebooks`` in a checkout, the bundle's copy
+    (``ptvlib/resources/notebooks``) for an installed wheel.
+    """
+    default = BUNDLE_DIR / "notebooks" if installed() else PROJECT_DIR / "notebooks"
+    return _env_path("PTV_NOTEBOOKS_DIR", default)
+
+
+def user_config_dir() -> Path:
+    """Per-user settings folder: ``$XDG_CONFIG_HOME/ptv-analyse``, else ``~/.config/ptv-analyse``.
+
+    Holds the key that signs cache files; kept outside the cache folder so that
+    whoever can write the cache cannot forge its signatures.
+    """
+    base = os.environ.get("XDG_CONFIG_HOME", "").strip()
+    root = Path(base).expanduser() if base else Path.home() / ".config"
+    return root.resolve() / "ptv-analyse"
 
 
 def offline() -> bool:
@@ -145,9 +203,50 @@ def offline() -> bool:
 
 
 def own_data_path() -> Path | None:
-    """Path of the analyst's own data file from ``PTV_OWN_DATA``, or None."""
+    """Absolute path of the analyst's own data file from ``PTV_OWN_DATA``, or None."""
     value = os.environ.get("PTV_OWN_DATA", "").strip()
-    return Path(value).expanduser() if value else None
+    return Path(value).expanduser().resolve() if value else None
+
+
+#: Settings that name a path (resolved against the working directory and ``~``).
+PATH_VARIABLES: tuple[str, ...] = (
+    "PTV_DATA_DIR",
+    "PTV_CACHE_DIR",
+    "PTV_OWN_DATA",
+    "PTV_NOTEBOOKS_DIR",
+)
+
+
+def resolved_path_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The path settings that are set, as absolute paths.
+
+    For processes that start in another folder (the report's kernels run in the
+    report folder): a relative ``PTV_CACHE_DIR=.cache`` given in the caller's
+    folder must not become a cache inside the report.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Environment to read (default ``os.environ``).
+
+    Returns
+    -------
+    dict of str to str
+        ``{variable: absolute path}`` for each of :data:`PATH_VARIABLES` that is set.
+
+    Examples
+    --------
+    >>> env = resolved_path_env({"PTV_CACHE_DIR": "relative/cache", "PTV_DATA_DIR": ""})
+    >>> Path(env["PTV_CACHE_DIR"]) == Path.cwd().resolve() / "relative" / "cache", list(env)
+    (True, ['PTV_CACHE_DIR'])
+    """
+    env = os.environ if environ is None else environ
+    out = {}
+    for name in PATH_VARIABLES:
+        value = env.get(name, "").strip()
+        if value:
+            out[name] = str(Path(value).expanduser().resolve())
+    return out
 
 
 def data_source() -> str:

@@ -22,6 +22,7 @@ __all__ = [
     "SourceUnavailable",
     "UnknownDatasetError",
     "UnknownRegionError",
+    "WorkspaceError",
 ]
 
 
@@ -76,6 +77,15 @@ class EstimationError(PtvError, ValueError):
     """Data too thin or unsuitable for an estimator (says what is missing)."""
 
 
+class WorkspaceError(PtvError, OSError):
+    """A folder or file a run needs cannot be used (the environment, not the input).
+
+    For example: ``--out`` is a file or not writable, the cache folder is read-only
+    although a table must be rebuilt, another ``ptv report`` is writing into the
+    same output folder, or the notebooks are not installed. ``ptv`` exits with 4.
+    """
+
+
 # Shown and pickled under the public name (``ptvlib.ParameterError``), not this module's path.
 for _cls in (
     PtvError,
@@ -87,6 +97,7 @@ for _cls in (
     UnknownRegionError,
     SourceUnavailable,
     EstimationError,
+    WorkspaceError,
 ):
     _cls.__module__ = "ptvlib"
 del _cls

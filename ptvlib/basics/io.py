@@ -4,6 +4,11 @@ A write goes to a temporary file in the target folder, is flushed and fsynced,
 then renamed over the target with :func:`os.replace`, which is atomic on POSIX
 and Windows. A crash or an exception mid-write leaves the old file untouched
 and no partial file behind.
+
+The temporary file is created with mode ``0o666`` minus the process umask, like
+any file ``open(path, "w")`` creates, so a report written through these helpers
+is readable where the user's umask allows it (``0644`` with the usual ``022``).
+:func:`tempfile.mkstemp` is not used because it always creates ``0600`` files.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -28,11 +33,7 @@ def atomic_path(target: str | os.PathLike[str], suffix: str = "") -> Iterator[Pa
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = _new_temp_file(target, suffix or ".tmp")
     try:
         yield tmp_path
         with open(tmp_path, "rb") as fh:
@@ -42,6 +43,19 @@ def atomic_path(target: str | os.PathLike[str], suffix: str = "") -> Iterator[Pa
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
         raise
+
+
+def _new_temp_file(target: Path, suffix: str) -> Path:
+    """Create an empty, unique, umask-respecting file next to *target* (``.<name>.<random><suffix>``)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}{suffix}"
+        try:
+            fd = os.open(tmp, flags, 0o666)  # the umask applies, as for open(path, "w")
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+        os.close(fd)
+        return tmp
 
 
 def _atomic_write(

@@ -12,15 +12,25 @@ from typing import Any, Literal, get_args
 from ptvlib.basics.exceptions import ParameterError
 
 __all__ = [
+    "BasePeriod",
+    "BootWeights",
+    "ChangeKind",
     "ColumnKind",
     "Comparison",
     "DidFamily",
+    "DoseFamily",
+    "EbMethod",
     "EstimateScale",
+    "HonestMethod",
     "ItsFamily",
     "Lang",
     "Level",
+    "PeriodValues",
     "PlaceboKind",
+    "PlaceboStatistic",
+    "SdidSolver",
     "Source",
+    "StaggeredControl",
     "Straddle",
     "Unit",
     "check_literal",
@@ -63,6 +73,27 @@ ColumnKind = Literal[
 EstimateScale = Literal["ratio", "difference", "percent", "count", "rate", "index", "rank"]
 #: Where :func:`ptvlib.load` takes a table from.
 Source = Literal["embedded", "ssb", "auto"]
+
+#: How :func:`ptvlib.change` measures a change between two periods.
+ChangeKind = Literal["absolute", "percent", "log"]
+#: How :func:`ptvlib.eb_shrunk_rates` estimates the gamma prior: moments (Marshall) or marginal ML.
+EbMethod = Literal["gamma-poisson", "gamma-poisson-ml"]
+#: Restriction of :func:`ptvlib.honest_did` on the post-period differences in trends.
+HonestMethod = Literal["relative_magnitudes", "smoothness"]
+#: Comparison units of :func:`ptvlib.staggered_did`.
+StaggeredControl = Literal["never_treated", "not_yet_treated"]
+#: Base period of the pre-period cells: the previous period, or the one before the start.
+BasePeriod = Literal["varying", "universal"]
+#: Wild-bootstrap weight schemes.
+BootWeights = Literal["auto", "rademacher", "webb"]
+#: Weight solver of :func:`ptvlib.synthetic_did`: the exact minimiser or R synthdid's Frank-Wolfe.
+SdidSolver = Literal["exact", "frank_wolfe"]
+#: Statistic ranked by a placebo-in-space test: the absolute effect or the RMSPE ratio.
+PlaceboStatistic = Literal["att", "ratio"]
+#: Model of :func:`ptvlib.dose_response`: Poisson counts with offset, or OLS on rates.
+DoseFamily = Literal["poisson", "ols"]
+#: What one value of a multi-year period holds: the yearly mean (SSB 08487) or the period total.
+PeriodValues = Literal["annual_mean", "period_total"]
 
 
 def check_literal(name: str, value: Any, alias: Any) -> Any:

@@ -4,11 +4,17 @@
 from SSB's API), validates it against its schema and caches it as parquet,
 keyed by the SHA-256 of every raw input file and the builder version: a
 changed raw file rebuilds the table, a corrupt cache file is rebuilt.
+
+Every cached parquet file has a ``<file>.sig`` sidecar with an HMAC-SHA256 of
+its bytes (:mod:`ptvlib.basics.signed_cache`, keyed per installation): a file
+whose bytes changed after it was written (one flipped byte, a planted table) is
+rebuilt with a :class:`CacheRebuiltWarning` before anything reads a value from it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import warnings
 from collections.abc import Callable
@@ -16,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ptvlib.basics import config
-from ptvlib.basics.exceptions import DataError, SourceUnavailable
+from ptvlib.basics import config, signed_cache
+from ptvlib.basics.exceptions import DataError, SourceUnavailable, WorkspaceError
 from ptvlib.basics.io import atomic_path, sha256_file
 from ptvlib.basics.literals import Source, check_literal
 from ptvlib.data import catalog
@@ -97,19 +103,39 @@ def cache_key(name: str) -> str:
 
 def _tables_dir() -> Path:
     path = config.cache_dir() / "tables"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise WorkspaceError(
+            f"cannot create the table cache {path} ({err.strerror or err}); set PTV_CACHE_DIR "
+            "to a writable folder"
+        ) from None
     return path
 
 
 def _write_parquet(frame: pd.DataFrame, target: Path) -> None:
-    with atomic_path(target, suffix=".parquet") as tmp:
-        frame.to_parquet(tmp, index=False)
+    """Write a cached table and its signature (the table first: a reader in between rebuilds)."""
+    try:
+        with atomic_path(target, suffix=".parquet") as tmp:
+            frame.to_parquet(tmp, index=False)
+        signed_cache.sign_file(target)
+    except OSError as err:
+        raise WorkspaceError(
+            f"cannot write the cached table {target.name} into {target.parent} "
+            f"({err.strerror or err}); the table must be rebuilt there: make the folder "
+            "writable or set PTV_CACHE_DIR to a writable folder"
+        ) from None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A cached parquet file, read from bytes that matched their signature."""
+    return pd.read_parquet(io.BytesIO(signed_cache.read_verified(path)))
 
 
 def _read_valid(path: Path, schema: Schema) -> pd.DataFrame | None:
     """Read and validate a cached parquet file; None (with a warning) if unusable."""
     try:
-        frame = pd.read_parquet(path)
+        frame = _read_parquet(path)
         return validate(coerce(frame, schema), schema)
     except Exception as err:
         warnings.warn(
@@ -139,6 +165,7 @@ def _embedded(name: str, refresh: bool) -> pd.DataFrame:
     for stale in _tables_dir().glob(f"{name}-*.parquet"):
         if stale != target and not stale.name.endswith("-ssb.parquet"):
             stale.unlink(missing_ok=True)
+            signed_cache.signature_path(stale).unlink(missing_ok=True)
     st = target.stat()
     _LOADED[(name, str(target), st.st_size, st.st_mtime_ns)] = frame
     return frame.copy()
@@ -276,12 +303,13 @@ def source_agreement() -> pd.DataFrame:
     target = _tables_dir() / f"source_agreement-{key}.parquet"
     if target.exists():
         try:
-            return pd.read_parquet(target)
-        except Exception:  # unreadable: rebuilt below
+            return _read_parquet(target)
+        except Exception:  # unreadable or its signature does not match: rebuilt below
             target.unlink(missing_ok=True)
     frame = _offences.source_agreement(load("population"))
     _write_parquet(frame, target)
     for stale in _tables_dir().glob("source_agreement-*.parquet"):
         if stale != target:
             stale.unlink(missing_ok=True)
+            signed_cache.signature_path(stale).unlink(missing_ok=True)
     return frame

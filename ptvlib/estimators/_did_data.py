@@ -18,7 +18,7 @@ import pandas as pd
 from ptvlib.basics.exceptions import EstimationError, ParameterError
 from ptvlib.estimators._base import split_periods
 
-__all__ = ["Panel", "check_column", "check_numeric", "fe_design", "prepare_panel"]
+__all__ = ["Panel", "check_column", "check_numeric", "fe_design", "fe_dof", "prepare_panel"]
 
 
 def check_column(data: pd.DataFrame, name: str, value: Any) -> None:
@@ -133,14 +133,19 @@ def prepare_panel(
         raise EstimationError(f"unit column {unit!r} has missing values")
     t = check_time(data, time)
     y = check_numeric(data, outcome, "outcome", counts=counts)
-    keys = pd.DataFrame({"unit": data[unit].to_numpy(), "time": t})
-    dup = keys.duplicated(keep=False).to_numpy()
+    unit_values = data[unit].to_numpy()
+    # Integer codes (units in sorted order) make the checks and the loop below O(n).
+    ucodes, ulevels = pd.factorize(unit_values, sort=True)
+    span = int(t.max() - t.min()) + 1
+    key = ucodes.astype(np.int64) * span + (t - t.min())
+    dup = pd.Series(key).duplicated(keep=False).to_numpy()
     if dup.any():
+        keys = pd.DataFrame({"unit": unit_values, "time": t})
         shown = list(keys.loc[dup].drop_duplicates().itertuples(index=False, name=None))[:5]
         raise EstimationError(
             f"duplicate keys ({unit!r}, {time!r}): {shown}; the panel needs one row per unit and period"
         )
-    frame = pd.DataFrame({"unit": data[unit].to_numpy(), "time": t, "y": y})
+    frame = pd.DataFrame({"unit": unit_values, "time": t, "y": y})
     if exposure is not None:
         e = check_numeric(data, exposure, "exposure")
         if (e <= 0).any():
@@ -148,16 +153,16 @@ def prepare_panel(
         frame["offset"] = np.log(e)
     else:
         frame["offset"] = 0.0
-    frame["cluster"] = data[cluster if cluster is not None else unit].to_numpy()
+    frame["cluster"] = unit_values if cluster is None else data[cluster].to_numpy()
     if frame["cluster"].isna().any():
         raise EstimationError(f"cluster column {cluster!r} has missing values")
 
     units, starts = _starts(treated, start)
-    present = set(frame["unit"].unique().tolist())
-    absent = [u for u in units if u not in present]
+    code_of = {u: c for c, u in enumerate(ulevels.tolist())}
+    absent = [u for u in units if u not in code_of]
     if absent:
         raise EstimationError(f"treated unit(s) {absent} not found in column {unit!r}")
-    is_treated = frame["unit"].isin(units).to_numpy()
+    is_treated = np.isin(ucodes, [code_of[u] for u in units])
     if is_treated.all():
         raise EstimationError(
             f"no control units: every unit in column {unit!r} is treated; DiD needs untreated units"
@@ -168,11 +173,11 @@ def prepare_panel(
     rel = np.full(len(frame), np.nan)
     dropped: list[tuple[Any, int]] = []
     flagged: list[tuple[Any, int]] = []
-    unit_arr = frame["unit"].to_numpy()
-    t_set_by_unit: dict[Any, set[int]] = {}
+    by_unit = np.argsort(ucodes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(ucodes, minlength=len(ulevels)))])
     for u in units:
-        rows = np.flatnonzero(unit_arr == u)
-        t_set_by_unit[u] = set(t[rows].tolist())
+        c = code_of[u]
+        rows = by_unit[bounds[c] : bounds[c + 1]]
         s = starts[u]
         try:
             split = split_periods(
@@ -184,7 +189,7 @@ def prepare_panel(
         except EstimationError as exc:
             raise EstimationError(f"treated unit {u!r}: {exc}") from exc
         first_post = all_times[all_times - period_years + 1 >= s]
-        if first_post.size and int(first_post[0]) not in t_set_by_unit[u]:
+        if first_post.size and not np.any(t[rows] == first_post[0]):
             raise EstimationError(
                 f"treated unit {u!r} is missing at its start: no row for {time}={int(first_post[0])} "
                 f"(first period from start={s})"
@@ -197,7 +202,9 @@ def prepare_panel(
     frame["treated"] = is_treated
     frame["post"] = post
     frame["rel"] = rel
-    frame = frame.loc[keep].sort_values(["unit", "time"], kind="stable").reset_index(drop=True)
+    kept = np.flatnonzero(keep)
+    order = kept[np.lexsort((t[kept], ucodes[kept]))]  # by unit, then time
+    frame = frame.take(order).reset_index(drop=True)
 
     notes: list[str] = []
     if counts:
@@ -225,16 +232,33 @@ def prepare_panel(
 
 
 def _nested(fe_codes: np.ndarray, cluster_codes: np.ndarray) -> bool:
-    pairs = np.unique(np.column_stack([fe_codes, cluster_codes]), axis=0)
-    return bool(len(np.unique(pairs[:, 0])) == len(pairs))
+    """True when every level of the fixed effect lies in one cluster."""
+    span = pd.Series(cluster_codes).groupby(fe_codes).agg(["min", "max"])
+    return bool((span["min"] == span["max"]).all())
+
+
+def fe_dof(frame: pd.DataFrame, m: int) -> int:
+    """Parameter count of the CR1 factor for *m* regressors plus unit and time effects.
+
+    ``m + 1 + Σ_f (L_f - 1)`` over fixed effects *not* nested in the clusters,
+    which reproduces pyfixest's default ``ssc(k_adj=True, k_fixef="nonnested")``
+    and Stata's ``reghdfe``.
+    """
+    clusters, _ = pd.factorize(frame["cluster"])
+    k = m + 1
+    for col in ("unit", "time"):
+        codes, levels = pd.factorize(frame[col], sort=True)
+        if not _nested(codes, clusters):
+            k += len(levels) - 1
+    return k
 
 
 def fe_design(frame: pd.DataFrame, regressors: np.ndarray) -> tuple[np.ndarray, int]:
-    """Design ``[regressors, 1, unit dummies, time dummies]`` and the CR1 parameter count.
+    """Dense design ``[regressors, 1, unit dummies, time dummies]`` and the CR1 parameter count.
 
-    The count is ``m + 1 + Σ_f (L_f - 1)`` over fixed effects *not* nested in
-    the clusters, which reproduces pyfixest's default
-    ``ssc(k_adj=True, k_fixef="nonnested")`` and Stata's ``reghdfe``.
+    Only the wild cluster bootstrap (OLS, few clusters) and tests still need the
+    dummies; the fits themselves eliminate the effects exactly
+    (:mod:`ptvlib.estimators._fe`). The count is :func:`fe_dof`.
     """
     reg = np.asarray(regressors, dtype=float).reshape(len(frame), -1)
     u_codes, u_levels = pd.factorize(frame["unit"], sort=True)
@@ -245,12 +269,7 @@ def fe_design(frame: pd.DataFrame, regressors: np.ndarray) -> tuple[np.ndarray, 
     dt = np.zeros((n, len(t_levels)))
     dt[np.arange(n), t_codes] = 1.0
     X = np.column_stack([reg, np.ones(n), du[:, 1:], dt[:, 1:]])
-    clusters, _ = pd.factorize(frame["cluster"])
-    k = reg.shape[1] + 1
-    for codes, levels in ((u_codes, u_levels), (t_codes, t_levels)):
-        if not _nested(codes, clusters):
-            k += len(levels) - 1
-    return X, k
+    return X, fe_dof(frame, reg.shape[1])
 
 
 def rel_reference(frame: pd.DataFrame) -> int:

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -63,9 +63,8 @@ from ptvlib.basics.literals import Lang, check_literal
 from ptvlib.basics.numbers import p_value
 from ptvlib.basics.style import COLORS, figure_axes
 from ptvlib.estimators._base import summary_frame, verdict_text
-from ptvlib.estimators._did_data import fe_design, rel_reference
-from ptvlib.estimators._glmfit import fit_model
-from ptvlib.estimators.inference import cluster_robust_vcov
+from ptvlib.estimators._did_data import fe_dof, rel_reference
+from ptvlib.estimators._fe import TwoWayFE, fe_cluster_vcov, fit_fe_model
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -142,6 +141,10 @@ class EventStudyResult:
         Rows and clusters.
     start : int or str
         Start year(s), for text.
+    vcov : pandas.DataFrame
+        CR1 covariance of the estimated coefficients (``coef`` scale; rows and
+        columns: ``rel_time``, reference period excluded), e.g. for
+        :func:`~ptvlib.estimators.honest.honest_did`.
     """
 
     family: str
@@ -161,6 +164,7 @@ class EventStudyResult:
     n: int
     n_clusters: int
     start: int | str
+    vcov: pd.DataFrame = field(repr=False)
 
     @property
     def log_link(self) -> bool:
@@ -297,6 +301,16 @@ class EventStudyResult:
         )
 
 
+def _rel_dummies(treated: np.ndarray, rel: np.ndarray, times: list[int]) -> Any:
+    """Sparse (n, len(times)) indicators of treated rows at each relative period."""
+    from scipy import sparse
+
+    col = {e: j for j, e in enumerate(times)}
+    rows = np.flatnonzero(treated & np.isin(rel, times))
+    cols = np.array([col[int(e)] for e in rel[rows]], dtype=np.intp)
+    return sparse.csc_matrix((np.ones(rows.size), (rows, cols)), shape=(rel.size, len(times)))
+
+
 def event_study(
     frame: pd.DataFrame, *, family: str, outcome: str, start: int | str
 ) -> EventStudyResult:
@@ -307,17 +321,18 @@ def event_study(
     treated = frame["treated"].to_numpy()
     rel = frame["rel"].to_numpy()
     times = sorted({int(e) for e in rel[treated]} - {ref})
-    D = np.column_stack([(treated & (rel == e)).astype(float) for e in times])
-    X, k = fe_design(frame, D)
+    D = _rel_dummies(treated, rel, times)
+    fe = TwoWayFE.from_frame(frame)
     clusters = frame["cluster"].to_numpy()
-    fit = fit_model(
+    fit = fit_fe_model(
         frame["y"].to_numpy(dtype=float),
-        X,
+        D,
+        fe,
         family,  # type: ignore[arg-type]
         offset=frame["offset"].to_numpy(dtype=float),
     )
     m = len(times)
-    V = cluster_robust_vcov(fit.bread, fit.scores, clusters, k=k)[:m, :m]
+    V = fe_cluster_vcov(fit, fe, D, clusters, k=fe_dof(frame, m))
     b = fit.params[:m]
     se = np.sqrt(np.clip(np.diag(V), 0.0, None))
     g = int(pd.Series(clusters).nunique())
@@ -379,4 +394,5 @@ def event_study(
         n=len(frame),
         n_clusters=g,
         start=start,
+        vcov=pd.DataFrame(V, index=pd.Index(times, name="rel_time"), columns=pd.Index(times)),
     )

@@ -27,15 +27,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
 from ptvlib.basics.exceptions import EstimationError
+from ptvlib.basics.literals import DidFamily as Family
 
 __all__ = ["Fit", "fit_model"]
-
-Family = Literal["ols", "poisson", "negbin"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -240,9 +240,10 @@ def prepare_panel(
 
     reasons: list[tuple[Hashable, str]] = []
     keep: list[Hashable] = []
-    for d in candidates:
-        col = wide[d] if d in wide.columns else pd.Series(np.nan, index=wide.index)
-        gaps = times[col.isna().to_numpy()]
+    # One missing-value matrix for all candidates (a pandas lookup per donor is slow).
+    missing_matrix = wide.reindex(columns=candidates).isna().to_numpy()
+    for d, miss in zip(candidates, missing_matrix.T, strict=True):
+        gaps = times[miss]
         if gaps.size == 0:
             keep.append(d)
         elif gaps.size == times.size:

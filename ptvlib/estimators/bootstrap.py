@@ -6,18 +6,14 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 
 from ptvlib.basics.exceptions import EstimationError, ParameterError
-from ptvlib.basics.literals import check_literal
+from ptvlib.basics.literals import BootWeights, check_literal
 from ptvlib.estimators.inference import TIE, cluster_codes, cr1_factor
 
 __all__ = ["BootWeights", "BootstrapResult", "bootstrap_weights", "wild_cluster_bootstrap"]
-
-#: Wild-bootstrap weight schemes.
-BootWeights = Literal["auto", "rademacher", "webb"]
 
 
 _WEBB = np.array([-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5)])

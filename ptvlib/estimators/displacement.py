@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ptvlib.basics.exceptions import DataError, EstimationError, ParameterError
-from ptvlib.basics.literals import Straddle, check_literal
+from ptvlib.basics.literals import PeriodValues, Straddle, check_literal
 from ptvlib.estimators._base import split_periods
 
 if TYPE_CHECKING:
@@ -32,9 +32,6 @@ __all__ = [
     "displacement",
     "wdd_from_counts",
 ]
-
-#: What one value of a multi-year period holds: the yearly mean (SSB 08487) or the period total.
-PeriodValues = Literal["annual_mean", "period_total"]
 
 
 def _pair(name: str, value: Any) -> tuple[float, float]:

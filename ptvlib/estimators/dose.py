@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ptvlib.basics.exceptions import DataError, EstimationError, ParameterError
-from ptvlib.basics.literals import Lang, check_literal
+from ptvlib.basics.literals import DoseFamily, Lang, check_literal
 from ptvlib.estimators._base import summary_frame, verdict_text
 
 if TYPE_CHECKING:
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DoseFamily", "DoseResponseResult", "SingleTreatedUnitWarning", "dose_response"]
 
-#: Model of :func:`dose_response`: Poisson counts with offset, or OLS on rates.
-DoseFamily = Literal["poisson", "ols"]
 
 #: Fewer clusters than this get a caveat (cluster-robust SEs need many clusters).
 _FEW_CLUSTERS = 20

@@ -9,10 +9,13 @@ Notes
 -----
 Counts follow a log-linear model with a population offset,
 
-.. math::  \\lambda_{ut} = P_{ut}\\,\\frac{r_0}{1000}\\exp\\big(a_u + b_t
+.. math::  \\lambda_{ut} = P_{ut}\\,\\frac{r_0}{1000}\\exp\\big(a_u + b_t + \\gamma_u f_t
            + \\log(\\rho)\\,D_{ut} + \\delta\\,(t-s_u)\\,T_u\\,\\mathbb 1[t<s_u]\\big),
 
-where :math:`a_u\\sim N(0,\\sigma_u^2)`, :math:`b_t\\sim N(0,\\sigma_t^2)`,
+where :math:`a_u\\sim N(0,\\sigma_u^2)`, :math:`b_t\\sim N(0,\\sigma_t^2)`, an optional
+interactive effect :math:`\\gamma_u f_t` (loading :math:`\\gamma_u\\sim N(0,\\sigma_f^2)`,
+factor :math:`f_t` a centred Gaussian random walk scaled by :math:`1/\\sqrt{T}`: units on different trends, which
+breaks parallel trends but not synthetic control or synthetic DiD),
 :math:`D_{ut}` is 1 for treated units from their start :math:`s_u`, :math:`\\rho`
 the true rate ratio and :math:`\\delta` an optional differential pre-trend.
 :math:`Y_{ut}\\sim\\mathrm{Poisson}(\\lambda_{ut})`, or negative binomial (NB2,
@@ -69,6 +72,7 @@ def simulate_panel(
     seed: int = 0,
     *,
     pre_trend: float = 0.0,
+    factor_sd: float = 0.0,
 ) -> pd.DataFrame:
     """Simulate a unit × year panel of counts with a known treatment effect.
 
@@ -100,6 +104,9 @@ def simulate_panel(
     pre_trend : float
         Differential log-rate slope per year of treated units before their
         start (0 from the start on): a built-in violation of parallel trends.
+    factor_sd : float
+        Standard deviation :math:`\\sigma_f` of the units' loadings on a common
+        random-walk factor (0: no interactive effect, the same draws as before).
 
     Returns
     -------
@@ -161,6 +168,13 @@ def simulate_panel(
         + np.log(rate_ratio) * post
         + trend
     )
+    if factor_sd:
+        # Drawn after everything else, so factor_sd=0 leaves earlier draws unchanged.
+        frng = np.random.default_rng([seed, 1])
+        factor = np.cumsum(frng.normal(0.0, 1.0, size=years.size))
+        factor -= factor.mean()
+        loading = frng.normal(0.0, factor_sd, size=n_units)
+        log_rate = log_rate + loading[u_idx] * factor[t_idx] / np.sqrt(years.size)
     lam = pop * np.exp(log_rate)
     count = _draw_counts(rng, lam, overdispersion).astype(np.int64)
     frame = pd.DataFrame(

@@ -387,6 +387,7 @@ def plot_outcome(assessment: Any, *, title: str | None = None, lang: Lang = "nb"
     """
     import matplotlib.pyplot as plt
 
+    from ptvlib.basics.exceptions import PtvError
     from ptvlib.data.regions import region_name
 
     check_literal("lang", lang, Lang)
@@ -396,9 +397,13 @@ def plot_outcome(assessment: Any, *, title: str | None = None, lang: Lang = "nb"
     fig, axes = plt.subplots(2, 2, figsize=(12.0, 8.0))
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.08, top=0.9, hspace=0.42, wspace=0.22)
     res = assessment.results
-    code = assessment.params.treated_region
-    name = region_name(code)
     sc, es, its = res.get("synth"), res.get("event_study"), res.get("its")
+    params = getattr(assessment, "params", None)
+    code = str(getattr(params, "treated_region", "") or getattr(sc, "treated", ""))
+    try:
+        name = region_name(code)
+    except PtvError:
+        name = code  # not a region code (e.g. simulated units): shown as it is
 
     def synth(r: Any, ax: Any) -> None:
         r.plot(ax=ax, lang=lang)
@@ -449,8 +454,7 @@ def plot_outcome(assessment: Any, *, title: str | None = None, lang: Lang = "nb"
             ax.set_axis_off()
             continue
         draw(result, ax)
-        ax.set_title(ax.get_title(), loc="left", fontsize=9)
-        ax.set_title("", loc="center")
+        ax.title.set_fontsize(9)
         if years:
             _years(ax)
         _numbers_axis(ax, lang)

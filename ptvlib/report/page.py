@@ -40,7 +40,12 @@ from ptvlib.assessment.params import Params, validate_params
 from ptvlib.basics.literals import Lang
 from ptvlib.report import provenance
 from ptvlib.report.escape import Html, html_format, html_text
-from ptvlib.report.run_control import ENV_FORCE_ERROR, ENV_REPORT_DIR, RUN_CONTROL
+from ptvlib.report.run_control import (
+    ENV_FORCE_ERROR,
+    ENV_OWN_DATA_NAME,
+    ENV_REPORT_DIR,
+    RUN_CONTROL,
+)
 from ptvlib.report.tables import Col, table
 from ptvlib.report.texts import CATALOGUE, text
 
@@ -62,7 +67,7 @@ def declared_params(namespace: Mapping[str, Any]) -> dict[str, Any]:
     Examples
     --------
     >>> declared_params({"year": 2024, "lang": "en", "plt": object(), "output_dir": "x"})
-    {'year': 2024, 'lang': 'en'}
+    {'lang': 'en', 'year': 2024}
     """
     return {k: namespace[k] for k in sorted(_PARAM_FIELDS) if k in namespace}
 
@@ -128,8 +133,10 @@ class Page:
         self.declared = declared
         self.lang: Lang = params.lang
         self.caveats: list[str] = []
+        own = os.environ.get(ENV_OWN_DATA_NAME, "") or params.own_data
+        self.own_file = Path(own).name if own else ""
         self.sources: list[provenance.SourceRecord] = provenance.default_records(
-            params.own_data if "own_data" in declared else ""
+            self.own_file if "own_data" in declared else ""
         )
         self.product_warnings: list[str] = []
         self.technical: list[str] = []
@@ -364,7 +371,7 @@ class Page:
         for key in RUN_CONTROL:
             shown.pop(key, None)
         if shown.get("own_data"):
-            shown["own_data"] = Path(str(shown["own_data"])).name
+            shown["own_data"] = self.own_file
         payload_extra = {
             "title": self.title(),
             "provenance": [r.as_dict() for r in self.sources],

@@ -1,15 +1,31 @@
 """Batch run of the notebooks (papermill) and the HTML report of one assessment year.
 
-``run_report`` runs every ``notebooks/NN_*.ipynb`` with the same validated
-parameters in parallel kernels, then writes to ``<out>/<year>/``:
+``run_report`` runs every ``NN_*.ipynb`` of the notebooks folder
+(:func:`ptvlib.basics.config.notebooks_dir`) with the same validated
+parameters in parallel kernels, then publishes ``<out>/<year>/``:
 
 * ``<stem>.ipynb`` — the executed notebook,
 * ``<stem>.html`` — its HTML page with the code hidden (figures embedded),
 * ``<stem>.json`` — the notebook's headline numbers (written by the notebook
-  through :func:`write_sidecar`),
+  through :func:`write_sidecar`, stamped with the run id),
 * ``results.json`` — every notebook's status, timings and headline numbers,
 * ``index.html`` — the summary page linking everything, marking failures with
-  the cell and the error.
+  the cell and the error,
+* ``logs/`` — each kernel's log.
+
+The run owns its output (:mod:`ptvlib.report.output`): kernels write into a
+fresh staging folder that replaces the previous report in one atomic swap
+when the run ends, and a second run into the same folder is refused. So the
+index shows only what this run produced: a failed notebook is shown as failed,
+never with an earlier run's numbers. Ctrl-C or the death of the parent stops
+every worker and kernel (:mod:`ptvlib.report.processes`) and leaves the
+previous report as it was.
+
+Before any kernel starts, the paths the user gave (``own_data``,
+``PTV_DATA_DIR``, ``PTV_CACHE_DIR``, ``PTV_OWN_DATA``, ``PTV_NOTEBOOKS_DIR``)
+are made absolute against the caller's working directory and ``~`` (kernels
+run in the report folder), and the own-data file is validated once and handed
+to the kernels as a parquet file in the run's private work folder.
 
 A failing notebook does not stop the others. Papermill is imported once in the
 parent; workers are forked from it, so they do not import it again.
@@ -17,27 +33,30 @@ parent; workers are forked from it, so they do not import it again.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
-import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ptvlib.assessment.params import Params
-from ptvlib.basics import config
-from ptvlib.basics.io import atomic_write_text
+from ptvlib.basics import config, signed_cache
+from ptvlib.basics.exceptions import ParameterError, WorkspaceError
+from ptvlib.basics.io import atomic_path, atomic_write_text
 from ptvlib.basics.version import __version__
 from ptvlib.report.html import write_index
+from ptvlib.report.output import ReportFolder, check_writable_folder
+from ptvlib.report.processes import cpu_count, interrupts_raise, run_all
 
 __all__ = [
     "NOTEBOOKS_DIR",
+    "RUN_ID_ENV",
     "Failure",
     "forced_error",
     "ReportResult",
@@ -48,8 +67,13 @@ __all__ = [
     "write_sidecar",
 ]
 
-#: Folder of the project's notebooks (the checkout's, or the installed wheel's copy).
-NOTEBOOKS_DIR: Path = config.notebooks_dir()
+#: Default folder of the notebooks: the checkout's, or the installed wheel's copy
+#: (``PTV_NOTEBOOKS_DIR`` overrides it).
+NOTEBOOKS_DIR: Path = (
+    config.BUNDLE_DIR / "notebooks" if config.installed() else config.PROJECT_DIR / "notebooks"
+)
+#: Environment variable through which ``ptv report`` tells the kernels its run id.
+RUN_ID_ENV = "PTV_RUN_ID"
 
 
 @dataclass(frozen=True)
@@ -73,28 +97,36 @@ class ReportResult:
         Notebooks that failed (empty when all ran).
     results : dict
         Contents of ``results.json``.
+    jobs : int
+        Kernels that ran in parallel (``jobs`` capped by notebooks and cores).
     """
 
     index: Path
     failed: list[Failure] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
+    jobs: int = 1
 
 
 def notebooks(names: Iterable[str] | None = None) -> list[Path]:
-    """The project's notebooks in order, optionally only those whose stem is in *names*.
+    """The notebooks in order, optionally only those whose stem is in *names*.
+
+    They are the ``NN_*.ipynb`` files of :func:`ptvlib.basics.config.notebooks_dir`
+    (``PTV_NOTEBOOKS_DIR``, default ``<project>/notebooks``).
 
     Raises
     ------
+    WorkspaceError
+        The folder holds no notebook (e.g. an installed package without them).
     ParameterError
         A requested notebook does not exist.
     """
-    from ptvlib.basics.exceptions import ParameterError
-
-    found = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    folder = config.notebooks_dir()
+    found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     if not found:
-        raise ParameterError(
-            f"no notebooks (NN_name.ipynb) found in {NOTEBOOKS_DIR}; reinstall ptv-analyse or "
-            "run it from the project folder"
+        raise WorkspaceError(
+            f"no notebooks (NN_*.ipynb) in {folder}; ptv report needs the project's notebooks: "
+            "run it from a source checkout (pip install -e .) or set PTV_NOTEBOOKS_DIR to the "
+            "notebooks folder"
         )
     if names is None:
         return found
@@ -186,6 +218,7 @@ def write_sidecar(
     p = params.as_dict() if isinstance(params, Params) else dict(params or {})
     payload = {
         "notebook": notebook,
+        "run_id": os.environ.get(RUN_ID_ENV, ""),
         "written": datetime.now(UTC).isoformat(timespec="seconds"),
         "ptvlib_version": __version__,
         "params": p,
@@ -198,12 +231,35 @@ def write_sidecar(
     return target
 
 
-def read_sidecar(output_dir: str | os.PathLike[str], notebook: str) -> dict[str, Any] | None:
-    """Read ``<output_dir>/<notebook>.json`` (None if absent)."""
+def read_sidecar(
+    output_dir: str | os.PathLike[str], notebook: str, *, run_id: str | None = None
+) -> dict[str, Any] | None:
+    """Read ``<output_dir>/<notebook>.json``.
+
+    Parameters
+    ----------
+    output_dir : path-like
+        Folder.
+    notebook : str
+        Notebook stem.
+    run_id : str, optional
+        Accept the sidecar only when it was written by this run.
+
+    Returns
+    -------
+    dict or None
+        None when absent, unreadable, or written by another run.
+    """
     path = Path(output_dir) / f"{notebook}.json"
-    if not path.exists():
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
         return None
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+    if not isinstance(found, dict):
+        return None
+    if run_id is not None and found.get("run_id") != run_id:
+        return None
+    return dict(found)
 
 
 # ------------------------------------------------------------------ worker
@@ -215,22 +271,24 @@ def _kernel_name() -> str:
 
 
 def _export_html(nb_path: Path, html_path: Path, stem: str, lang: str) -> None:
+    """The page of an executed notebook, in the report's language (:mod:`ptvlib.report.export`)."""
     from ptvlib.report.export import export_html, scrub_notebook
 
     scrub_notebook(nb_path)
     export_html(nb_path, html_path, stem=stem, lang=lang)  # type: ignore[arg-type]
 
 
-def _run_control_env(job: dict[str, Any]) -> None:
-    """Run-control values for the kernel: where the page writes its numbers, the test hook.
+def _run_control_env(params: Params, staging: Path) -> dict[str, str]:
+    """Run-control values for the kernels, through their environment (never notebook parameters):
+    where a page writes its numbers, the test hook, and the name of the analyst's own file
+    (the kernels read a validated parquet copy of it)."""
+    from ptvlib.report.run_control import ENV_FORCE_ERROR, ENV_OWN_DATA_NAME, ENV_REPORT_DIR
 
-    They reach the notebook through the environment (the kernel inherits this
-    worker's), not through its parameters cell.
-    """
-    from ptvlib.report.run_control import ENV_FORCE_ERROR, ENV_REPORT_DIR
-
-    os.environ[ENV_REPORT_DIR] = str(job["out_dir"])
-    os.environ[ENV_FORCE_ERROR] = str(job.get("force_error", ""))
+    return {
+        ENV_REPORT_DIR: str(staging),
+        ENV_FORCE_ERROR: params.force_error,
+        ENV_OWN_DATA_NAME: Path(params.own_data).name if params.own_data else "",
+    }
 
 
 def _timings(nb_path: Path, wall: float) -> dict[str, float]:
@@ -266,7 +324,6 @@ def _run_one(job: dict[str, Any]) -> dict[str, Any]:
     with open(logs / f"{stem}.log", "ab") as log:
         os.dup2(log.fileno(), 2)
     executed = out_dir / f"{stem}.ipynb"
-    _run_control_env(job)
     started = time.perf_counter()
     status: dict[str, Any] = {"notebook": stem, "ok": True, "cell": "", "error": ""}
     try:
@@ -299,12 +356,55 @@ def _run_one(job: dict[str, Any]) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------- runner
-def _parameters_for(nb: Path, params: Params, out_dir: Path) -> dict[str, Any]:
+def _parameters_for(nb: Path, params: Params) -> dict[str, Any]:
     import papermill
 
     declared = papermill.inspect_notebook(str(nb))
-    values = params.as_dict()
+    # output_dir "." = the kernel's working folder, the run's staging folder: the executed
+    # notebooks stay right after the staging folder is moved into place.
+    values = params.as_dict() | {"output_dir": "."}
     return {k: v for k, v in values.items() if k in declared}
+
+
+def _absolute(params: Params) -> Params:
+    """``own_data`` against the caller's working directory and ``~`` (kernels run elsewhere)."""
+    if not params.own_data:
+        return params
+    return dataclasses.replace(params, own_data=str(Path(params.own_data).expanduser().resolve()))
+
+
+def _stage_own_data(own_data: str, work: Path) -> str:
+    """Validate the own-data file once and write it as parquet for the kernels; return its path."""
+    from ptvlib.data.own import load_own
+
+    frame = load_own(own_data)
+    target = work / "own_data.parquet"
+    with atomic_path(target, suffix=".parquet") as tmp:
+        frame.to_parquet(tmp, index=False)
+    return str(target)
+
+
+def _worker_count(jobs: int, n_notebooks: int) -> tuple[int, str]:
+    """Kernels to run in parallel, and why fewer than asked (empty when as asked)."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ParameterError(f"jobs={jobs!r} is not allowed; allowed: 1 … {n_notebooks}")
+    cores = cpu_count()
+    used = min(jobs, n_notebooks, cores)
+    if used == jobs:
+        return used, ""
+    why = f"{n_notebooks} notebook(s)" if used == n_notebooks else f"{cores} CPU core(s)"
+    return used, f"jobs={jobs} capped at {used}: {why}"
+
+
+def _crashed(job: Mapping[str, Any], exitcode: int | None, seconds: float) -> dict[str, Any]:
+    stem = Path(str(job["notebook"])).stem
+    return {
+        "notebook": stem,
+        "ok": False,
+        "cell": "(worker)",
+        "error": f"the worker process running {stem} ended with exit code {exitcode}",
+        "timings": {"wall": round(seconds, 3)},
+    }
 
 
 def run_report(
@@ -316,89 +416,130 @@ def run_report(
     timeout: int = 1200,
     progress: bool = True,
 ) -> ReportResult:
-    """Run the notebooks for ``params.year`` and write the HTML report.
+    """Run the notebooks for ``params.year`` and publish the HTML report in ``out/<year>/``.
 
     Parameters
     ----------
     params : Params
         Validated parameters (see :func:`ptvlib.assessment.params.validate_params`).
     out : pathlib.Path
-        Output root; the report goes to ``out/<year>/``.
+        Output root; the report goes to ``out/<year>/``, replacing an earlier
+        report there only when the run ends.
     jobs : int
-        Notebooks run in parallel.
+        Notebooks run in parallel: 1 or more, capped at the number of
+        notebooks and of CPU cores (the result says what was used).
     notebooks : sequence of str, optional
         Stems to run (default: all).
     timeout : int
-        Seconds allowed per cell.
+        Seconds allowed per cell (> 0).
     progress : bool
         Print one line per notebook start/finish to stderr.
 
     Returns
     -------
     ReportResult
-    """
-    # Imported once here: the forked workers inherit them instead of importing them again.
-    import nbconvert  # noqa: F401
-    import papermill  # noqa: F401
 
+    Raises
+    ------
+    ParameterError
+        *jobs*, *timeout* or *notebooks* are not allowed.
+    OwnDataError
+        The own-data file fails validation.
+    WorkspaceError
+        No notebooks; ``out`` or the cache folder cannot be written; another
+        run is writing the same report.
+    KeyboardInterrupt
+        Ctrl-C (or :class:`~ptvlib.report.processes.Interrupted` for SIGTERM/SIGHUP),
+        after every worker and kernel has stopped; the previous report is unchanged.
+    """
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
+        raise ParameterError(f"timeout={timeout!r} is not allowed; allowed: seconds > 0")
     from ptvlib.report import runner as _self
 
     nbs = _self.notebooks(notebooks)
-    out_dir = (Path(out) / str(params.year)).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    kernel = _kernel_name()
-    job_list = [
-        {
-            "notebook": str(nb),
-            "out_dir": str(out_dir),
-            "parameters": _parameters_for(nb, params, out_dir),
-            "kernel": kernel,
-            "timeout": timeout,
-            "lang": params.lang,
-            "force_error": params.force_error,
-        }
-        for nb in nbs
-    ]
-    # Slowest first, so the long notebook does not start last on a busy worker.
-    job_list.sort(key=lambda j: Path(str(j["notebook"])).stem != "03_funding_effect")
-    started = time.perf_counter()
-    statuses: dict[str, dict[str, Any]] = {}
+    workers, capped = _worker_count(jobs, len(nbs))
+    params = _absolute(params)
+    env = config.resolved_path_env()
+    check_writable_folder(config.cache_dir(), "PTV_CACHE_DIR")
+    signed_cache.installation_key()  # create or check the key once, before the kernels
 
     def say(msg: str) -> None:
         if progress:
             print(msg, file=sys.stderr, flush=True)
 
-    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    total = len(job_list)
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
-        futures = {pool.submit(_run_one, job): job for job in job_list}
-        say(f"running {total} notebooks in {max(1, jobs)} parallel kernel(s) ...")
-        for fut in as_completed(futures):
-            st = fut.result()
+    # Imported once here: the forked workers inherit them instead of importing them again.
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    kernel = _kernel_name()
+    started = time.perf_counter()
+    statuses: dict[str, dict[str, Any]] = {}
+    with interrupts_raise(), ReportFolder(out, str(params.year)) as folder:
+        kernel_params = params
+        if params.own_data:
+            kernel_params = dataclasses.replace(
+                params, own_data=_stage_own_data(params.own_data, folder.work)
+            )
+        job_list = [
+            {
+                "notebook": str(nb),
+                "out_dir": str(folder.staging),
+                "parameters": _parameters_for(nb, kernel_params),
+                "kernel": kernel,
+                "timeout": timeout,
+                "lang": params.lang,
+            }
+            for nb in nbs
+        ]
+        # Slowest first, so the long notebook does not start last on a busy worker.
+        job_list.sort(key=lambda j: Path(str(j["notebook"])).stem != "03_funding_effect")
+        total = len(job_list)
+        say(
+            f"running {total} notebook(s) in {workers} parallel kernel(s)"
+            + (f" ({capped})" if capped else "")
+            + f" into {folder.target} ..."
+        )
+
+        def done(st: dict[str, Any]) -> None:
             statuses[st["notebook"]] = st
             mark = "ok" if st["ok"] else f"FAILED at {st['cell']}: {st['error']}"
-            wall = st["timings"]["wall"]
-            say(f"[{len(statuses)}/{total}] {st['notebook']} {mark} ({wall:.1f} s)")
-    elapsed = time.perf_counter() - started
-    results = _write_results(params, out_dir, [nb.stem for nb in nbs], statuses, elapsed)
-    index = write_index(params, out_dir, results)
+            say(
+                f"[{len(statuses)}/{total}] {st['notebook']} {mark} ({st['timings']['wall']:.1f} s)"
+            )
+
+        run_all(
+            _run_one,
+            job_list,
+            workers=workers,
+            env=env | {RUN_ID_ENV: folder.run_id} | _run_control_env(params, folder.staging),
+            on_done=done,
+            on_crash=_crashed,
+        )
+        elapsed = time.perf_counter() - started
+        results = _write_results(
+            params, folder, [nb.stem for nb in nbs], statuses, elapsed, workers
+        )
+        write_index(params, folder.staging, results)
+        target = folder.publish()
     failed = [
         Failure(s["notebook"], s["cell"], s["error"]) for s in results["notebooks"] if not s["ok"]
     ]
-    return ReportResult(index=index, failed=failed, results=results)
+    return ReportResult(index=target / "index.html", failed=failed, results=results, jobs=workers)
 
 
 def _write_results(
     params: Params,
-    out_dir: Path,
+    folder: ReportFolder,
     order: list[str],
     statuses: dict[str, dict[str, Any]],
     elapsed: float,
+    workers: int,
 ) -> dict[str, Any]:
+    out_dir = folder.staging
     rows = []
     for stem in order:
         st = dict(statuses[stem])
-        st["sidecar"] = read_sidecar(out_dir, stem)
+        st["sidecar"] = read_sidecar(out_dir, stem, run_id=folder.run_id)
         st["html"] = f"{stem}.html" if (out_dir / f"{stem}.html").exists() else ""
         rows.append(st)
     results = {
@@ -406,8 +547,10 @@ def _write_results(
         "lang": params.lang,
         "params": _shown_params(params),
         "ptvlib_version": __version__,
+        "run_id": folder.run_id,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "elapsed_seconds": round(elapsed, 2),
+        "jobs": workers,
         "notebooks": rows,
     }
     atomic_write_text(
