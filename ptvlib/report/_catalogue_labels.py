@@ -217,6 +217,7 @@ SENTENCES: _L = {
         "nb": "{k} av {n} design teller med.",
         "en": "{k} of {n} designs count.",
     },
+    "fig.why_not": {"nb": "Teller ikke: {why}.", "en": "Does not count: {why}."},
     "outcome.none_signed": {
         "nb": "Ingen av dem skiller en endring fra vanlig variasjon.",
         "en": "None of them tells a change apart from ordinary variation.",
@@ -302,22 +303,22 @@ SENTENCES: _L = {
     "lead.all_inconclusive": {
         "nb": "Offentlige data til og med {period} viser ingen klar endring i anmeldt kriminalitet i "
         "{region} etter at satsingen startet i {start}: resultatet er uavklart for alle {n} "
-        "lovbruddsgruppene.",
+        "kriminalitetsmålene.",
         "en": "Public data up to {period} show no clear change in reported crime in {region} after the "
-        "effort started in {start}: the result is inconclusive for all {n} offence groups.",
+        "effort started in {start}: the result is inconclusive for all {n} crime measures.",
     },
     "lead.some_inconclusive": {
         "nb": "Offentlige data til og med {period} viser ingen klar endring i anmeldt kriminalitet i "
-        "{region} etter at satsingen startet i {start}: for {k} av {n} lovbruddsgrupper er "
+        "{region} etter at satsingen startet i {start}: for {k} av {n} kriminalitetsmål er "
         "resultatet uavklart.",
         "en": "Public data up to {period} show no clear change in reported crime in {region} after the "
-        "effort started in {start}: for {k} of {n} offence groups the result is inconclusive.",
+        "effort started in {start}: for {k} of {n} crime measures the result is inconclusive.",
     },
     "lead.none_inconclusive": {
         "nb": "Offentlige data til og med {period} viser endringer i anmeldt kriminalitet i {region} "
-        "etter at satsingen startet i {start} for alle {n} lovbruddsgruppene.",
+        "etter at satsingen startet i {start} for alle {n} kriminalitetsmålene.",
         "en": "Public data up to {period} show changes in reported crime in {region} after the effort "
-        "started in {start} for all {n} offence groups.",
+        "started in {start} for all {n} crime measures.",
     },
     "lead.signed": {
         "nb": "{outcome} viser {verdict}",
@@ -558,8 +559,10 @@ WARNINGS: _L = {
         "(see the data sources at the top).",
     },
     "warning.CacheRebuiltWarning": {
-        "nb": "En lagret tabell var ødelagt og ble bygget på nytt fra rådataene.",
-        "en": "A stored table was damaged and was rebuilt from the raw data.",
+        "nb": "En lagret kopi av en tabell kunne ikke brukes (skadet, endret eller uten gyldig "
+        "signatur) og ble bygget på nytt fra rådataene.",
+        "en": "A stored copy of a table could not be used (damaged, changed or without a valid "
+        "signature) and was rebuilt from the raw data.",
     },
     "warning.SingleTreatedUnitWarning": {
         "nb": "Bare én enhet får midler: dose–respons-stigningen er identifisert bare fra denne "

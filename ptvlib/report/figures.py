@@ -361,6 +361,12 @@ def plot_summary(
         ax.set_ylim(-0.7, max(len(part), 1) - 0.3)
         _numbers_axis(ax, lang, axis="x")
         ax.margins(x=0.2)
+    reasons = list(
+        dict.fromkeys(why for r in design_rows for ok, why in [counts(r, lang)] if not ok and why)
+    )
+    if reasons:
+        note = "  ".join(text("fig.why_not", lang, why=w) for w in reasons)
+        fig.supxlabel(note, x=0.01, ha="left", fontsize=8, color="#555555", wrap=True)
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=13)
     return fig

@@ -197,7 +197,9 @@ def outcome_line(
     status = [(d, *counts(d, lang)) for d in designs]
     counted = [d for d, ok, _ in status if ok]
     if designs:
-        parts.append(text("outcome.counted", lang, k=len(counted), n=len(designs)))
+        k = _count_word(len(counted), lang)
+        counted_text = text("outcome.counted", lang, k=k, n=_count_word(len(designs), lang))
+        parts.append(counted_text[:1].upper() + counted_text[1:])
     signed = [d for d in counted if d.get("verdict") in _SIGNED]
     if counted and not signed:
         parts.append(text("outcome.none_signed", lang))
