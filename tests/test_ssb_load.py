@@ -426,3 +426,25 @@ def test_ptv_data_update_without_any_copy_exits_3_with_the_embedded_snapshot(
     assert len(warning) == 1 and warning[0].endswith("using the embedded snapshot")
     assert failed.stdout.strip() == f"reported_offences: {len(embedded):,} rows"
     assert not (tmp_cache / "tables" / "reported_offences-live.parquet").exists()
+
+
+def test_a_negative_count_exits_3_naming_table_and_url_and_keeps_the_raw_cache(
+    server, tmp_cache, cube
+):
+    """Issue 8: a valid response with an impossible value is a source error, not bad input."""
+    server.responder = _serve(cube)
+    assert _ptv("data", "update", "reported_offences").returncode == 0
+    before = _files(tmp_cache / "ssb")
+    bad = json.loads(json.dumps(cube))
+    oslo = [r[0] for r in REGIONS].index("0301") * len(GROUPS) * len(PERIODS)  # Oslo, total
+    bad["value"][oslo] = -bad["value"][oslo]
+    server.responder = _serve(bad)
+    failed = _ptv("data", "update", "reported_offences")
+    assert failed.returncode == 3, failed.stderr
+    (warning,) = [
+        line for line in failed.stderr.splitlines() if line.startswith("warning: SSB table 08487")
+    ]
+    assert f"SSB table 08487: the response from {server.url}/tables/08487/data?" in warning
+    assert "failed the value checks" in warning and "negative" in warning
+    assert "last good copy reported_offences-live.parquet" in warning
+    assert _files(tmp_cache / "ssb") == before  # the last good raw response is untouched
