@@ -1,4 +1,4 @@
-"""The ``ptv`` command: ``report``, ``data list|info|update``, ``params``.
+"""The ``ptv`` command: ``report``, ``data list|info|update|template``, ``params``.
 
 Errors are one line (``error: ...``) naming what is wrong and what is allowed,
 never a traceback, and values longer than a few hundred characters are cut in
@@ -117,6 +117,20 @@ def _data_update(args: argparse.Namespace) -> int:
         print(f"warning: {w.message}", file=sys.stderr)
     print(f"{ds.name}: {len(frame):,} rows")
     return 3 if fallback else 0
+
+
+def _data_template(args: argparse.Namespace) -> int:
+    from ptvlib.data.own_template import write_template
+
+    for path in write_template(args.kind, args.out):
+        print(path)
+    what = "load_own(path)" if args.kind == "own" else "load_funding(path)"
+    print(
+        f"fill in the 'data' sheet or the CSV and read it with {what}; the sheet 'les_meg' "
+        "describes every column",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _params(args: argparse.Namespace) -> int:
@@ -348,6 +362,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     du.add_argument("name")
     du.set_defaults(func=_data_update)
+    dt = dsub.add_parser(
+        "template", help="write a documented example file (CSV and .xlsx) to fill in"
+    )
+    dt.add_argument("kind", choices=["own", "funding"], help="own data or own funding table")
+    dt.add_argument("--out", default=".", help="folder to write into (default: here)")
+    dt.set_defaults(func=_data_template)
 
     par = sub.add_parser("params", help="list notebook parameters, or check values with --check")
     par.add_argument("--check", action="store_true", help="validate the given values and exit")

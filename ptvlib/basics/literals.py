@@ -19,6 +19,7 @@ __all__ = [
     "DidFamily",
     "DoseFamily",
     "EbMethod",
+    "Frequency",
     "HonestMethod",
     "ItsFamily",
     "Lang",
@@ -52,6 +53,8 @@ Level = Literal["country", "county", "municipality", "bydel", "police_district",
 Unit = Literal["count", "per_1000", "per_100000", "NOK", "MNOK", "percent", "index", "persons"]
 #: Where :func:`ptvlib.load` takes a table from.
 Source = Literal["embedded", "ssb", "auto"]
+#: Periods :func:`ptvlib.load_own` returns: calendar years, or the file's months.
+Frequency = Literal["year", "month"]
 
 #: How :func:`ptvlib.change` measures a change between two periods.
 ChangeKind = Literal["absolute", "percent", "log"]

@@ -48,6 +48,7 @@ import pandas as pd
 from ptvlib.basics import config
 from ptvlib.basics.exceptions import DataError, SchemaError
 from ptvlib.data import regions
+from ptvlib.data.groups import GROUP_TEXTS
 from ptvlib.data.sources.oslo.metadata import PxMetadata, PxVariable, text_key, year_of
 
 __all__ = [
@@ -75,34 +76,13 @@ EXTRA_AREAS: dict[str, tuple[str, str]] = {
     "0301": ("Oslo", "municipality"),
 }
 
-#: SSB's lovbruddsgrupper (the names KRI002 uses) → the project's offence groups.
-GROUP_TEXTS: dict[str, str] = {
-    "Alle lovbruddsgrupper": "total",
-    "Lovbrudd i alt": "total",
-    "I alt": "total",
-    "Eiendomstyveri": "property_theft",
-    "Annet vinningslovbrudd": "other_profit",
-    "Vold og mishandling": "violence",
-    "Rusmiddellovbrudd": "drugs",
-    "Ordens- og integritetskrenkelse": "public_order",
-    "Trafikkovertredelse": "traffic",
-    "Eiendomsskade": "criminal_damage",
-    "Skadeverk": "criminal_damage",
-    "Seksuallovbrudd": "sexual",
-    "Annet lovbrudd": "other_offences",
-}
 _GROUP_KEYS = {text_key(k): v for k, v in GROUP_TEXTS.items()}
 _COUNT = re.compile(r"anmeld|antall|lovbrudd")
 _RATE = re.compile(r"\bper\b|\bpr\b|1000|1 000|prosent|andel")
 _TOTAL_AREA = {"oslo", "oslo i alt", "i alt", "hele oslo", "oslo kommune", "oslo total"}
 
 
-def _area_key(text: str) -> str:
-    """Area label without a 'Bydel' word or a leading code: '01 Bydel Gamle Oslo' → 'gamle oslo'."""
-    words = [w for w in text_key(text).split() if w != "bydel"]
-    while words and words[0].isdigit():
-        words = words[1:]
-    return " ".join(words)
+_area_key = regions.name_key
 
 
 def _bydel_keys() -> dict[str, str]:

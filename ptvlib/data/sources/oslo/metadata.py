@@ -22,12 +22,12 @@ roles are found from the flags and the texts, never from positions or codes.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ptvlib.basics.exceptions import DataError, SchemaError
+from ptvlib.basics.text import text_key
 from ptvlib.data.sources.jsonstat import load_json
 
 __all__ = ["PxMetadata", "PxVariable", "parse_metadata", "text_key", "year_of"]
@@ -155,22 +155,6 @@ class PxMetadata:
                 f"metadata; variables: {self.describe()}"
             )
         return next(v for s, v in scored if s == best)
-
-
-def text_key(text: str) -> str:
-    """Comparable form of a label: lowercase, no diacritics or punctuation, single spaces.
-
-    ``ø``, ``æ`` and ``å`` become ``o``, ``ae`` and ``a``.
-
-    Examples
-    --------
-    >>> text_key("  Ordens- og  integritetskrenkelse "), text_key("Søndre Nordstrand")
-    ('ordens og integritetskrenkelse', 'sondre nordstrand')
-    """
-    t = text.casefold().replace("ø", "o").replace("æ", "ae").replace("å", "a")
-    t = "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
-    t = re.sub(r"[^0-9a-z]+", " ", t)
-    return " ".join(t.split())
 
 
 def year_of(text: str) -> int | None:
