@@ -368,7 +368,7 @@ DATASETS: dict[str, Dataset] = {
                 "reports are registered in Nordstrand. Police activity drives drug and public-order "
                 "counts."
             ),
-            licence="Oslo kommune, Statistikkbanken (open data, NLOD 2.0)",
+            licence="Oslo kommune, Statistikkbanken (public statistics; no licence stated in the stored material: check Oslo kommune's terms before republishing)",
             live_source="Oslo kommune's statbank table KRI002 (PxWeb API v1)",
             as_of="KRI002 2024 cross-section, transcribed in DM2XXX/wandroz-site @ ea76498",
         ),

@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
-import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ptvlib.basics.exceptions import ParameterError
+from ptvlib.data.sources._watchdog import Watchdog, session_with_watchdog
 
 if TYPE_CHECKING:
     import requests
@@ -274,73 +273,6 @@ def snippet(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _session_with_watchdog(session: requests.Session | None) -> tuple[requests.Session, Any]:
-    """*session* (or a new one) whose connections register their sockets in a WeakSet.
-
-    The watchdog of :class:`Transport` shuts those sockets down when a request
-    passes its deadline, which wakes any read blocked on them.
-    """
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.connection import HTTPConnection, HTTPSConnection
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
-    sockets: weakref.WeakSet[Any] = weakref.WeakSet()
-
-    class _Conn(HTTPConnection):
-        def connect(self) -> None:
-            super().connect()
-            sockets.add(self.sock)
-
-    class _SConn(HTTPSConnection):
-        def connect(self) -> None:
-            super().connect()
-            sockets.add(self.sock)
-
-    class _Pool(HTTPConnectionPool):
-        ConnectionCls = _Conn
-
-    class _SPool(HTTPSConnectionPool):
-        ConnectionCls = _SConn
-
-    class _Adapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _SPool}
-
-    session = session if session is not None else requests.Session()
-    session.mount("http://", _Adapter())
-    session.mount("https://", _Adapter())
-    return session, sockets
-
-
-class _Watchdog:
-    """Shut every tracked socket down after *seconds* unless cancelled first."""
-
-    def __init__(self, sockets: Any, seconds: float) -> None:
-        self.fired = False
-        self._sockets = sockets
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-
-    def _fire(self) -> None:
-        import socket
-
-        self.fired = True
-        for sock in list(self._sockets):
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def __enter__(self) -> _Watchdog:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
-
-
 class _Attempt(Exception):
     """One attempt failed.
 
@@ -413,7 +345,7 @@ class Transport:
 
     def _ensure_session(self) -> requests.Session:
         if self._session is None:
-            self._session, self._sockets = _session_with_watchdog(self._given_session)
+            self._session, self._sockets = session_with_watchdog(self._given_session)
         return self._session
 
     @staticmethod
@@ -565,7 +497,7 @@ class Transport:
             requests.exceptions.ContentDecodingError,
         )
         headers = {"Accept": "application/json", "User-Agent": _USER_AGENT}
-        with _Watchdog(self._sockets, seconds) as dog:
+        with Watchdog(self._sockets, seconds) as dog:
             try:
                 resp = session.request(
                     method, url, json=body, headers=headers, timeout=self.timeout, stream=True
