@@ -55,8 +55,9 @@ from ptvlib.basics.exceptions import (
 )
 from ptvlib.basics.version import __version__
 from ptvlib.data.demo import demo_own_data
-from ptvlib.data.loading import datasets, load, source_agreement
-from ptvlib.data.own import is_synthetic, load_own
+from ptvlib.data.loading import datasets, load, provenance, source_agreement
+from ptvlib.data.own import is_synthetic, load_own, write_validated
+from ptvlib.data.own_funding import load_funding
 from ptvlib.data.regions import region_name, validate_region
 from ptvlib.estimators import (
     AugmentedSynthResult,
@@ -138,12 +139,14 @@ __all__ = [
     "is_synthetic",
     "its",
     "load",
+    "load_funding",
     "load_own",
     "offence_panel",
     "oslo_keyfigures",
     "outcome_family",
     "permutation_test",
     "prosecution_rate",
+    "provenance",
     "rate",
     "rate_per_1000",
     "rate_per_100000",
@@ -161,4 +164,5 @@ __all__ = [
     "validate_params",
     "validate_region",
     "wild_cluster_bootstrap",
+    "write_validated",
 ]

@@ -1,4 +1,4 @@
-"""The ``ptv`` command: ``report``, ``data list|info|update``, ``params``.
+"""The ``ptv`` command: ``report``, ``data list|info|update|template``, ``params``.
 
 Errors are one line (``error: ...``) naming what is wrong and what is allowed,
 never a traceback, and values longer than a few hundred characters are cut in
@@ -59,7 +59,7 @@ def _data_list(args: argparse.Namespace) -> int:
     from ptvlib.data.loading import datasets
 
     rows = datasets().to_dict("records")
-    _print_table(rows, ["name", "ssb_table", "description"])
+    _print_table(rows, ["name", "live_source", "description"])
     return 0
 
 
@@ -75,8 +75,9 @@ def _data_info(args: argparse.Namespace) -> int:
     print(f"rows: {len(frame):,}   columns: {len(frame.columns)}")
     if "year" in frame:
         print(f"years: {frame['year'].min()} … {frame['year'].max()}")
-    if ds.ssb_table:
-        print(f"Statistics Norway table: {ds.ssb_table} (refresh: ptv data update {ds.name})")
+    if ds.live_source:
+        print(f"live source: {ds.live_source} (refresh: ptv data update {ds.name})")
+    print(f"embedded snapshot: {ds.as_of}")
     print(f"licence: {ds.licence}")
     print(f"caveats: {ds.caveats}")
     print("\nschema:")
@@ -92,14 +93,14 @@ def _data_info(args: argparse.Namespace) -> int:
 def _data_update(args: argparse.Namespace) -> int:
     import warnings
 
-    from ptvlib.data import catalog
+    from ptvlib.data import catalog, live
     from ptvlib.data.loading import SsbFallbackWarning, load
 
     ds = catalog.get(args.name)
-    if not ds.ssb_table:
-        live = ", ".join(d.name for d in catalog.DATASETS.values() if d.ssb_table)
+    if not live.has_live(ds.name):
+        allowed = ", ".join(d for d in catalog.DATASETS if live.has_live(d))
         print(
-            f"error: dataset {ds.name!r} has no Statistics Norway table; allowed: {live}",
+            f"error: dataset {ds.name!r} has no live source (it stays embedded); allowed: {allowed}",
             file=sys.stderr,
         )
         return 2
@@ -107,7 +108,7 @@ def _data_update(args: argparse.Namespace) -> int:
     def progress(done: int, total: int, message: str) -> None:
         print(f"  [{done}/{total}] {message}", file=sys.stderr, flush=True)
 
-    print(f"updating {ds.name} from Statistics Norway table {ds.ssb_table} ...", file=sys.stderr)
+    print(f"updating {ds.name} from {ds.live_source} ...", file=sys.stderr)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         frame = load(ds.name, source="ssb", progress=progress)
@@ -116,6 +117,20 @@ def _data_update(args: argparse.Namespace) -> int:
         print(f"warning: {w.message}", file=sys.stderr)
     print(f"{ds.name}: {len(frame):,} rows")
     return 3 if fallback else 0
+
+
+def _data_template(args: argparse.Namespace) -> int:
+    from ptvlib.data.own_template import write_template
+
+    for path in write_template(args.kind, args.out):
+        print(path)
+    what = "load_own(path)" if args.kind == "own" else "load_funding(path)"
+    print(
+        f"fill in the 'data' sheet or the CSV and read it with {what}; the sheet 'les_meg' "
+        "describes every column",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _params(args: argparse.Namespace) -> int:
@@ -366,9 +381,17 @@ def _parser() -> argparse.ArgumentParser:
     di = dsub.add_parser("info", help="schema, coverage, caveats and raw files of a dataset")
     di.add_argument("name")
     di.set_defaults(func=_data_info)
-    du = dsub.add_parser("update", help="refresh a dataset from Statistics Norway's API")
+    du = dsub.add_parser(
+        "update", help="refresh a dataset from its live source (SSB, Oslo kommune's statbank)"
+    )
     du.add_argument("name")
     du.set_defaults(func=_data_update)
+    dt = dsub.add_parser(
+        "template", help="write a documented example file (CSV and .xlsx) to fill in"
+    )
+    dt.add_argument("kind", choices=["own", "funding"], help="own data or own funding table")
+    dt.add_argument("--out", default=".", help="folder to write into (default: here)")
+    dt.set_defaults(func=_data_template)
 
     par = sub.add_parser("params", help="list notebook parameters, or check values with --check")
     par.add_argument("--check", action="store_true", help="validate the given values and exit")

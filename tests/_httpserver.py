@@ -2,8 +2,9 @@
 
 Each request is recorded (:class:`Seen`) and answered by the next queued
 :class:`Reply`, or by a *responder* function when the queue is empty. A reply
-can be delayed (to run past a client's read timeout), truncated or carry any
-status, headers and body.
+can be delayed (to run past a client's read timeout), truncated, trickled one
+byte at a time (from the status line or from the body on), sent chunked without
+a ``Content-Length``, or carry any status, headers and body.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ class Reply:
     delay: float = 0.0  # seconds to wait before answering
     content_type: str = "application/json; charset=utf-8"
     declared_length: int | None = None  # a larger Content-Length than the body cuts it off
+    trickle: float = 0.0  # seconds between single bytes (0: send at once)
+    trickle_from: str = "body"  # "head": the status line and headers trickle too
+    chunked: bool = False  # Transfer-Encoding: chunked, no Content-Length
 
 
 @dataclass
@@ -59,15 +63,41 @@ class ScriptedServer:
                 reply = server._next(seen)
                 if reply.delay:
                     server._release.wait(reply.delay)
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", reply.content_type)
-                    length = reply.declared_length or len(reply.body)
-                    self.send_header("Content-Length", str(length))
-                    for key, value in reply.headers.items():
-                        self.send_header(key, value)
-                    self.end_headers()
-                    self.wfile.write(reply.body)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError, OSError):
+                    self._send(reply)
+
+            def _send(self, reply: Reply) -> None:
+                phrase = self.responses.get(reply.status, ("",))[0]
+                head = [f"{self.protocol_version} {reply.status} {phrase}", "Connection: close"]
+                head.append(f"Content-Type: {reply.content_type}")
+                if reply.chunked:
+                    head.append("Transfer-Encoding: chunked")
+                    body = (
+                        b"".join(
+                            b"%x\r\n%s\r\n"
+                            % (len(reply.body[i : i + 256]), reply.body[i : i + 256])
+                            for i in range(0, len(reply.body), 256)
+                        )
+                        + b"0\r\n\r\n"
+                    )
+                else:
+                    head.append(f"Content-Length: {reply.declared_length or len(reply.body)}")
+                    body = reply.body
+                head += [f"{key}: {value}" for key, value in reply.headers.items()]
+                head_bytes = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+                self.close_connection = True
+                if not reply.trickle:
+                    self.wfile.write(head_bytes + body)
+                    return
+                slow = head_bytes + body if reply.trickle_from == "head" else body
+                if reply.trickle_from != "head":
+                    self.wfile.write(head_bytes)
+                    self.wfile.flush()
+                for i in range(len(slow)):
+                    self.wfile.write(slow[i : i + 1])
+                    self.wfile.flush()
+                    if server._release.wait(reply.trickle):
+                        return  # the server is stopping
 
             do_GET = _answer
             do_POST = _answer

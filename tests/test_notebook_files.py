@@ -141,3 +141,12 @@ def test_notebook_texts_exist_in_both_languages() -> None:
         assert set(by_lang) == {"nb", "en"} and all(v.strip() for v in by_lang.values()), key
     for key, by_lang in TEXTS.items():  # paragraphs are never the same text in both languages
         assert by_lang["nb"] != by_lang["en"], key
+
+
+def test_every_dataset_has_a_name_and_a_description_in_both_languages() -> None:
+    """Pages name datasets from the catalogue (the data layer describes them in English)."""
+    from ptvlib.data.catalog import DATASETS
+    from ptvlib.report.texts import CATALOGUE
+
+    for name in DATASETS:
+        assert f"dataset_name.{name}" in CATALOGUE and f"dataset.{name}" in CATALOGUE, name

@@ -84,7 +84,7 @@ def test_own_data_that_fails_validation(
     assert cli.main(["report", "-p", "own_data", str(bad)]) == 2
     err = capsys.readouterr().err
     assert f"own_data={str(bad)!r} failed validation" in err
-    assert "row 2, column 'value': value '-4' — expected a count >= 0" in err
+    assert "column 'value': 1 row(s) — expected a count >= 0; row 2 ('-4')" in err
     assert not no_kernels
 
 

@@ -351,10 +351,25 @@ def test_429_with_retry_after_is_honoured_then_succeeds(
     assert responses and all(after[name] == snapshot[name] for name in responses)
 
 
-def test_retry_after_is_capped_at_max_wait(make_client, server, clock, v2_bytes):
+def test_retry_after_beyond_max_wait_gives_up_at_once_with_a_clear_message(
+    make_client, server, clock, tmp_cache, v2_bytes
+):
+    client = make_client(max_wait=30.0)
+    snapshot = _prime(server, client, v2_bytes, tmp_cache)
     server.queue(Reply(status=429, headers={"Retry-After": "3600"}), Reply(body=v2_bytes))
-    make_client(max_wait=30.0).fetch("13615", QUERY_13615)
-    assert clock.sleeps == [30.0] and len(server.seen) == 2
+    with pytest.raises(SourceUnavailable) as info:
+        client.fetch("13615", QUERY_13615, stale_ok=False)
+    message = str(info.value)
+    assert "SSB table 13615: HTTP 429" in message and server.url in message
+    assert "retry after 3600 s (Retry-After), more than max_wait=30 s: giving up" in message
+    assert clock.sleeps == [] and len(server.seen) == 1  # nothing waited, nothing retried
+    assert _cache_snapshot(tmp_cache) == snapshot
+    # with stale_ok the last good copy answers, with the reason in the warning
+    server.replies.clear()
+    server.queue(Reply(status=503, headers={"Retry-After": "86400"}))
+    with pytest.warns(StaleDataWarning, match="more than max_wait"):
+        frame = client.fetch("13615", QUERY_13615)
+    assert frame.attrs["from_cache"] is True and clock.sleeps == []
 
 
 def test_503_is_retried_with_exponential_backoff(make_client, server, clock, v2_bytes):
@@ -751,3 +766,152 @@ def test_stale_data_warning_is_a_user_warning():
         warnings.simplefilter("always")
         warnings.warn("x", StaleDataWarning, stacklevel=1)
     assert caught[0].category is StaleDataWarning
+
+
+# ----------------------------------------------- bounds: deadline, waits, size (issue 8)
+def _real_time_client(make_client, **kwargs) -> SsbClient:
+    """A client on the real clock (the watchdog runs in real time)."""
+    return make_client(sleep=time.sleep, clock=time.monotonic, **kwargs)
+
+
+@pytest.mark.parametrize("trickle_from", ["body", "head"])
+def test_a_trickling_server_hits_the_overall_deadline(
+    make_client, server, tmp_cache, v2_bytes, trickle_from
+):
+    """One byte every 0.3 s never trips a 5 s read timeout; the 1 s deadline ends it."""
+    client = _real_time_client(make_client, timeout=5.0, deadline=1.0)
+    snapshot = _prime(server, client, v2_bytes, tmp_cache)
+    server.queue(Reply(body=v2_bytes, trickle=0.3, trickle_from=trickle_from))
+    started = time.monotonic()
+    with pytest.raises(SourceUnavailable) as info:
+        client.fetch("13615", QUERY_13615, stale_ok=False)
+    assert time.monotonic() - started < 3.0
+    message = str(info.value)
+    assert "SSB table 13615" in message and "within the 1 s deadline" in message
+    assert server.url in message
+    assert len(server.seen) == 1  # the deadline covers every attempt: no retry after it
+    assert _cache_snapshot(tmp_cache) == snapshot
+
+
+def test_a_retry_that_would_pass_the_deadline_is_not_waited_for(
+    make_client, server, clock, tmp_cache, v2_bytes
+):
+    client = make_client(deadline=5.0, backoff=4.0)
+    snapshot = _prime(server, client, v2_bytes, tmp_cache)
+    server.queue(Reply(status=503), Reply(status=503), Reply(body=v2_bytes))
+    with pytest.raises(SourceUnavailable, match=r"retry 2 \(in 8 s\) would pass the 5 s deadline"):
+        client.fetch("13615", QUERY_13615, stale_ok=False)
+    assert clock.sleeps == [4.0] and len(server.seen) == 2
+    assert _cache_snapshot(tmp_cache) == snapshot
+
+
+def test_long_waits_are_announced_again_while_waiting(make_client, server, clock, v2_bytes):
+    server.queue(Reply(status=503, headers={"Retry-After": "25"}), Reply(body=v2_bytes))
+    calls = []
+    make_client().fetch("13615", QUERY_13615, progress=lambda *a: calls.append(a))
+    assert clock.sleeps == [10.0, 10.0, 5.0]
+    waits = [c[2] for c in calls if "retry" in c[2]]
+    assert waits == [
+        "SSB table 13615: HTTP 503; retry 1 of 4 in 25 s",
+        "SSB table 13615: HTTP 503; retry 1 of 4 in 25 s: still waiting, 15 s left",
+        "SSB table 13615: HTTP 503; retry 1 of 4 in 25 s: still waiting, 5 s left",
+    ]
+
+
+def test_without_a_progress_callback_waits_are_logged(make_client, server, clock, v2_bytes, caplog):
+    server.queue(Reply(status=429, headers={"Retry-After": "3"}), Reply(body=v2_bytes))
+    with caplog.at_level("WARNING", logger="ptvlib.data.sources"):
+        make_client().fetch("13615", QUERY_13615)
+    assert [r.getMessage() for r in caplog.records] == [
+        "SSB table 13615: HTTP 429; retry 1 of 4 in 3 s"
+    ]
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_body_beyond_max_bytes_is_refused_and_keeps_the_cache(
+    make_client, server, clock, tmp_cache, v2_bytes, chunked
+):
+    client = make_client(max_bytes=len(v2_bytes))
+    snapshot = _prime(server, client, v2_bytes, tmp_cache)
+    big = v2_bytes + b" " * 5000  # still valid JSON: only its size is wrong
+    server.queue(Reply(body=big, chunked=chunked))
+    with pytest.raises(SourceUnavailable) as info:
+        client.fetch("13615", QUERY_13615, stale_ok=False)
+    assert f"larger than max_bytes={len(v2_bytes):,} bytes" in str(info.value)
+    assert "SSB table 13615" in str(info.value) and server.url in str(info.value)
+    assert len(server.seen) == 1 and clock.sleeps == []  # not retried
+    assert _cache_snapshot(tmp_cache) == snapshot
+
+
+def test_new_limits_are_checked():
+    with pytest.raises(ParameterError, match="deadline=0 is not allowed"):
+        SsbClient(deadline=0)
+    with pytest.raises(ParameterError, match="max_bytes=0 is not allowed"):
+        SsbClient(max_bytes=0)
+
+
+# ------------------------------------- nothing replaces a good copy before every check
+def _negative_check(frame: pd.DataFrame) -> pd.DataFrame:
+    neg = frame.loc[frame["value"] < 0]
+    if len(neg):
+        raise DataError(f"negative count(s) {neg['value'].tolist()[:3]}")
+    return frame
+
+
+def test_a_value_check_failure_is_a_source_error_and_keeps_the_cache(
+    make_client, server, tmp_cache, v2_bytes
+):
+    client = make_client()
+    server.queue(Reply(body=v2_bytes))
+    client.fetch("13615", QUERY_13615, transform=_negative_check)
+    snapshot = _cache_snapshot(tmp_cache)
+    bad = json.loads(v2_bytes)
+    bad["value"][0] = -5.0  # a valid JSON-stat answer with an impossible count
+    server.queue(Reply(body=json.dumps(bad).encode()), Reply(body=json.dumps(bad).encode()))
+
+    with pytest.raises(SourceUnavailable) as info:
+        client.fetch("13615", QUERY_13615, transform=_negative_check, stale_ok=False)
+    message = str(info.value)
+    assert message.startswith("SSB table 13615: the response from " + server.url)
+    assert "failed the value checks: negative count(s) [-5.0]" in message
+    assert _cache_snapshot(tmp_cache) == snapshot
+
+    with pytest.warns(StaleDataWarning, match="failed the value checks"):
+        frame = client.fetch("13615", QUERY_13615, transform=_negative_check)
+    assert frame.attrs["from_cache"] is True and (frame["value"].dropna() >= 0).all()
+    assert _cache_snapshot(tmp_cache) == snapshot
+
+
+def _meta_of(ds: dict) -> bytes:
+    return json.dumps({k: v for k, v in ds.items() if k not in ("value", "status")}).encode()
+
+
+def test_drifted_metadata_never_replaces_the_cached_metadata(make_client, server, tmp_cache):
+    server.responder = _cube_responder
+    client = make_client()
+    query = {"Region": "*", "Tid": ["2020"], "ContentsCode": "Anm"}
+    client.fetch("99999", query)  # metadata (to expand "*") and data are cached together
+    snapshot = _cache_snapshot(tmp_cache)
+    assert sum(name.startswith("99999-meta-") for name in snapshot) == 2
+
+    drifted = _cube_dataset({}, with_values=False)
+    drifted["id"] = ["Område" if d == "Region" else d for d in drifted["id"]]
+    drifted["dimension"]["Område"] = drifted["dimension"].pop("Region")
+    server.responder = lambda seen: Reply(body=_meta_of(drifted))
+    with pytest.raises(SchemaError, match="no dimension 'Region'"):
+        client.fetch("99999", query)
+    with pytest.raises(SchemaError, match="schema drift"):
+        client.metadata("99999", expected_dims=["Region", "Tid", "ContentsCode"])
+    assert _cache_snapshot(tmp_cache) == snapshot
+
+
+def test_metadata_fetched_for_a_failed_data_request_is_not_cached(make_client, server, tmp_cache):
+    def respond(seen) -> Reply:
+        if seen.path.endswith("/metadata"):
+            return _cube_responder(seen)
+        return Reply(body=b"<html>maintenance</html>", content_type="text/html")
+
+    server.responder = respond
+    with pytest.raises(SourceUnavailable, match="HTML"):
+        make_client().fetch("99999", {"Region": "*", "Tid": ["2020"], "ContentsCode": "Anm"})
+    assert _cache_snapshot(tmp_cache) == {}

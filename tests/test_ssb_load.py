@@ -301,7 +301,7 @@ def test_load_from_ssb_round_trips_the_served_cube(server, sleeps, tmp_cache, cu
     assert bergen["value"].isna().all() and set(bergen["status"]) == {"dropped"}
 
     # the SSB copy is written (parquet) and the raw response cached with its checksum
-    parquet = tmp_cache / "tables" / "reported_offences-ssb.parquet"
+    parquet = tmp_cache / "tables" / "reported_offences-live.parquet"
     pd.testing.assert_frame_equal(pd.read_parquet(parquet), frame)
     index = json.loads(next((tmp_cache / "ssb").glob("08487-data-no-*.index.json")).read_text())
     body = json.dumps(cube).encode()
@@ -312,14 +312,14 @@ def test_503_after_a_good_fetch_returns_the_last_good_ssb_copy(server, sleeps, t
     server.responder = _serve(cube)
     first = load("reported_offences", source="ssb")
     before = _files(tmp_cache)
-    assert "tables/reported_offences-ssb.parquet" in before
+    assert "tables/reported_offences-live.parquet" in before
 
     server.responder = _down
     server.seen.clear()
     again, caught = _load_ssb()
     message = _fallback_message(caught)
     assert message.startswith("SSB table 08487 unavailable")
-    assert "HTTP 503" in message and "reported_offences-ssb.parquet" in message
+    assert "HTTP 503" in message and "reported_offences-live.parquet" in message
     pd.testing.assert_frame_equal(again, first)
     assert set(again.query("region in @UNITS and period in @PERIODS")["source"]) == {"ssb08487_api"}
     assert _files(tmp_cache) == before  # byte for byte: nothing rewritten, nothing added
@@ -339,7 +339,7 @@ def test_html_page_without_any_ssb_copy_falls_back_to_the_embedded_snapshot(
     assert message.startswith("SSB table 08487 unavailable")
     assert "HTML" in message and "embedded snapshot" in message
     pd.testing.assert_frame_equal(frame, embedded)
-    assert not (tmp_cache / "tables" / "reported_offences-ssb.parquet").exists()
+    assert not (tmp_cache / "tables" / "reported_offences-live.parquet").exists()
     assert not list((tmp_cache / "ssb").glob("08487-data-*"))  # never cached
     assert sleeps == []  # a complete answer that is not JSON-stat is not retried
 
@@ -365,7 +365,7 @@ def test_renamed_dimension_is_schema_drift_and_falls_back_naming_what_was_found(
     if drifted == "data_only":
         assert "schema drift" in message
     pd.testing.assert_frame_equal(frame, embedded)
-    assert not (tmp_cache / "tables" / "reported_offences-ssb.parquet").exists()
+    assert not (tmp_cache / "tables" / "reported_offences-live.parquet").exists()
     assert not list((tmp_cache / "ssb").glob("08487-data-*"))
 
 
@@ -391,10 +391,12 @@ def test_ptv_data_update_reports_progress_then_exits_3_when_ssb_fails(server, tm
     done = _ptv("data", "update", "reported_offences")
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
-    assert lines[0] == "updating reported_offences from Statistics Norway table 08487 ..."
+    assert lines[0] == (
+        "updating reported_offences from Statistics Norway table 08487 (PxWebApi v2) ..."
+    )
     assert "  [1/1] SSB table 08487: request 1 of 1 done" in lines
     assert "unavailable" not in done.stderr
-    rows = len(pd.read_parquet(tmp_cache / "tables" / "reported_offences-ssb.parquet"))
+    rows = len(pd.read_parquet(tmp_cache / "tables" / "reported_offences-live.parquet"))
     assert done.stdout.strip() == f"reported_offences: {rows:,} rows"
 
     # SSB down: 503 with Retry-After: 0, so the subprocess's 4 retries need no waiting
@@ -405,7 +407,7 @@ def test_ptv_data_update_reports_progress_then_exits_3_when_ssb_fails(server, tm
     for k in range(1, 5):
         assert f"  [0/1] SSB table 08487: HTTP 503; retry {k} of 4 in 0 s" in lines
     warning = [line for line in lines if line.startswith("warning: SSB table 08487 unavailable")]
-    assert len(warning) == 1 and "last good copy reported_offences-ssb.parquet" in warning[0]
+    assert len(warning) == 1 and "last good copy reported_offences-live.parquet" in warning[0]
     assert failed.stdout.strip() == f"reported_offences: {rows:,} rows"
 
 
@@ -423,4 +425,26 @@ def test_ptv_data_update_without_any_copy_exits_3_with_the_embedded_snapshot(
     ]
     assert len(warning) == 1 and warning[0].endswith("using the embedded snapshot")
     assert failed.stdout.strip() == f"reported_offences: {len(embedded):,} rows"
-    assert not (tmp_cache / "tables" / "reported_offences-ssb.parquet").exists()
+    assert not (tmp_cache / "tables" / "reported_offences-live.parquet").exists()
+
+
+def test_a_negative_count_exits_3_naming_table_and_url_and_keeps_the_raw_cache(
+    server, tmp_cache, cube
+):
+    """Issue 8: a valid response with an impossible value is a source error, not bad input."""
+    server.responder = _serve(cube)
+    assert _ptv("data", "update", "reported_offences").returncode == 0
+    before = _files(tmp_cache / "ssb")
+    bad = json.loads(json.dumps(cube))
+    oslo = [r[0] for r in REGIONS].index("0301") * len(GROUPS) * len(PERIODS)  # Oslo, total
+    bad["value"][oslo] = -bad["value"][oslo]
+    server.responder = _serve(bad)
+    failed = _ptv("data", "update", "reported_offences")
+    assert failed.returncode == 3, failed.stderr
+    (warning,) = [
+        line for line in failed.stderr.splitlines() if line.startswith("warning: SSB table 08487")
+    ]
+    assert f"SSB table 08487: the response from {server.url}/tables/08487/data?" in warning
+    assert "failed the value checks" in warning and "negative" in warning
+    assert "last good copy reported_offences-live.parquet" in warning
+    assert _files(tmp_cache / "ssb") == before  # the last good raw response is untouched

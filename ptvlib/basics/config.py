@@ -3,25 +3,6 @@
 Paths are anchored on the package (``Path(__file__)``), never on the working
 directory. Each setting can be changed without editing code:
 
-=========  ==========================================  ======================
-variable           meaning                                     default
-=================  ==========================================  ======================
-``PTV_DATA_DIR``   folder holding ``raw/`` (immutable sources)  ``<project>/data`` [1]_
-``PTV_CACHE_DIR``  processed parquet tables and SSB responses   ``<project>/.cache`` [1]_
-``PTV_OFFLINE``    ``1`` = never touch the network              unset (online allowed)
-``PTV_OWN_DATA``   path of the analyst's own data file          unset
-``PTV_DATA_SOURCE``  default source of :func:`ptvlib.load`:    ``embedded``
-                   ``embedded``, ``ssb`` or ``auto``
-=================  ==========================================  ======================
-
-The functions read the environment at call time, so tests and notebooks can
-switch settings with ``monkeypatch.setenv`` or ``os.environ``.
-
-.. [1] In a source checkout. An installed wheel carries the raw data and the
-   notebooks in ``ptvlib/resources`` (:data:`BUNDLE_DIR`): the data default
-   to ``BUNDLE_DIR`` and the cache to ``$XDG_CACHE_HOME/ptv-analyse``
-   (``~/.cache/ptv-analyse``), never inside the installation.
-=======
 =====================  ==========================================  ==========================
 variable               meaning                                     default
 =====================  ==========================================  ==========================
@@ -30,7 +11,12 @@ variable               meaning                                     default
 ``PTV_OFFLINE``        ``1`` = never touch the network              unset (online allowed)
 ``PTV_OWN_DATA``       path of the analyst's own data file          unset
 ``PTV_DATA_SOURCE``    default source of :func:`ptvlib.load`:      ``embedded``
-                       ``embedded``, ``ssb`` or ``auto``
+                       ``embedded``, ``ssb`` (each table's live
+                       source; tables without one stay
+                       embedded) or ``auto`` (``ssb`` unless
+                       ``PTV_OFFLINE``)
+``PTV_SSB_BASE_URL``   Statistics Norway's PxWebApi v2 root         ``https://data.ssb.no/api/pxwebapi/v2``
+``PTV_OSLO_BASE_URL``  Oslo kommune's statbank (PxWeb v1) root      ``https://statistikkbanken.oslo.kommune.no/statbank/api/v1/no/db1``
 ``PTV_NOTEBOOKS_DIR``  the notebooks ``ptv report`` runs            ``<project>/notebooks`` [1]_
 ``PTV_CACHE_KEY``      secret that signs cache files (shared        a random key in
                        caches); at least 16 characters              :func:`user_config_dir`
@@ -252,7 +238,12 @@ def resolved_path_env(environ: Mapping[str, str] | None = None) -> dict[str, str
 def data_source() -> str:
     """Default source of :func:`ptvlib.load` (``PTV_DATA_SOURCE``; default ``embedded``).
 
-    Set ``PTV_DATA_SOURCE=auto`` before ``ptv report`` to use Statistics Norway's
-    live tables where the network allows (the notebooks' kernels inherit it).
+    ``ssb`` takes every table from its live source — Statistics Norway's API
+    (``reported_offences`` 08487, ``population`` 07459 + 10826) or Oslo
+    kommune's statbank (``bydel_offences`` KRI002) — falling back to the last
+    good live copy or the embedded snapshot with a warning; tables without a
+    live source stay embedded (their provenance says so, nothing fails). Set
+    ``PTV_DATA_SOURCE=auto`` before ``ptv report`` to use the live tables where
+    the network allows (the notebooks' kernels inherit it).
     """
     return os.environ.get("PTV_DATA_SOURCE", "").strip() or "embedded"

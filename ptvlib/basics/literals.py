@@ -21,6 +21,7 @@ __all__ = [
     "DoseFamily",
     "EbMethod",
     "EstimateScale",
+    "Frequency",
     "HonestMethod",
     "ItsFamily",
     "Lang",
@@ -73,6 +74,8 @@ ColumnKind = Literal[
 EstimateScale = Literal["ratio", "difference", "percent", "count", "rate", "index", "rank"]
 #: Where :func:`ptvlib.load` takes a table from.
 Source = Literal["embedded", "ssb", "auto"]
+#: Periods :func:`ptvlib.load_own` returns: calendar years, or the file's months.
+Frequency = Literal["year", "month"]
 
 #: How :func:`ptvlib.change` measures a change between two periods.
 ChangeKind = Literal["absolute", "percent", "log"]

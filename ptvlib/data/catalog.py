@@ -1,8 +1,9 @@
-"""Registry of datasets: name → raw files or SSB table, schema, description, caveats.
+"""Registry of datasets: name → raw files and live source, schema, description, caveats.
 
 ``ptvlib.datasets()`` lists them; ``ptvlib.load(name)`` builds, validates and
 caches them. Adding a dataset means adding one :class:`Dataset` entry here and
-a builder; the tests are parametrised over this registry.
+a builder (and, for a live refresh, a fetcher in :mod:`ptvlib.data.live`); the
+tests are parametrised over this registry.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ptvlib.data.schema import Column, Schema
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DATASETS", "Dataset", "files_of", "get"]
+__all__ = ["BYDEL_OFFENCES", "DATASETS", "Dataset", "files_of", "get"]
 
 _08487_STATUS = (
     "",
@@ -78,6 +79,45 @@ REPORTED_OFFENCES = Schema(
 NATIONAL_OFFENCES = Schema(
     "national_offences",
     _offence_columns(("country",), _GROUP_NAMES + _EXTRA_GROUPS, (1, 2)),
+    keys=("region", "period", "offence_group", "unit"),
+)
+_BYDEL_GROUPS = _GROUP_NAMES[:-1] + ("other_profit", "criminal_damage", "sexual", "other_offences")
+BYDEL_OFFENCES = Schema(
+    "bydel_offences",
+    (
+        Column(
+            "region",
+            "str",
+            "030101 … 030115 bydel, 030116 Sentrum, 030199 unknown bydel incl. Marka, 0301 Oslo",
+        ),
+        Column("region_name", "str", "display name"),
+        Column("level", "str", "geographic level", allowed=("bydel", "area", "municipality")),
+        Column("period", "str", "the year, e.g. '2024'"),
+        Column("year", "int", "calendar year"),
+        Column("period_years", "int", "years in the period (1)", allowed=(1,)),
+        Column("indicator", "str", "what is counted", allowed=("reported_offences",)),
+        Column(
+            "offence_group",
+            "str",
+            "SSB lovbruddsgruppe (KRI002 has no 'other' aggregate: its four parts instead)",
+            allowed=_BYDEL_GROUPS,
+        ),
+        Column(
+            "value",
+            "float",
+            "reported offences with the scene of crime in the area (count)",
+            nullable=True,
+            nonnegative=True,
+        ),
+        Column("unit", "str", "unit of value", allowed=("count",)),
+        Column(
+            "status",
+            "str",
+            "'' = present; the statbank's symbol when missing",
+            allowed=("", ".", "..", "...", ":", "-"),
+        ),
+        Column("source", "str", "oslo_kri002_web_2024 (embedded) or oslo_statbank_kri002_api"),
+    ),
     keys=("region", "period", "offence_group", "unit"),
 )
 POPULATION = Schema(
@@ -232,6 +272,11 @@ class Dataset:
     inputs : tuple of str
         Datasets this one is built from; the loader loads them first and
         passes them to *build* (so the catalogue never calls the loader).
+    live_source : str
+        The live source ``ptv data update`` refreshes from (empty: none; the
+        table then stays embedded, also under ``PTV_DATA_SOURCE=ssb``).
+    as_of : str
+        What the embedded snapshot is and of when (shown with the provenance).
     """
 
     name: str
@@ -242,6 +287,8 @@ class Dataset:
     caveats: str = ""
     licence: str = "Statistics Norway data: CC BY 4.0 / NLOD 2.0 (Kilde: Statistisk sentralbyrå)"
     inputs: tuple[str, ...] = ()
+    live_source: str = ""
+    as_of: str = ""
 
 
 def _build_offences(raw: Path, inputs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -260,10 +307,19 @@ def _builder(name: str) -> Callable[[Path, Mapping[str, pd.DataFrame]], pd.DataF
     return build
 
 
+def _build_bydel(raw: Path, inputs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    from ptvlib.data.tables import bydel_offences
+
+    return bydel_offences.build_bydel_offences(raw)
+
+
 def _files(name: str) -> tuple[str, ...]:
     from ptvlib.data.tables import builders as _tables
+    from ptvlib.data.tables import bydel_offences as _bydel
     from ptvlib.data.tables import offences as _offences
 
+    if name == "bydel_offences":
+        return _bydel.FILES
     if name == "reported_offences":
         files = tuple(f for fs in _offences.SOURCE_FILES.values() for f in fs)
         return (
@@ -296,6 +352,25 @@ DATASETS: dict[str, Dataset] = {
             ssb_table="08487",
             caveats=_HARM,
             inputs=("population",),
+            live_source="Statistics Norway table 08487 (PxWebApi v2)",
+            as_of="SSB 08487 extracts in data/raw, latest period 2023-2024 (chrilur extract of 2025-12-19)",
+        ),
+        Dataset(
+            "bydel_offences",
+            "Reported offences by scene of crime in Oslo's bydeler (Oslo kommune's statbank KRI002): embedded 2024 cross-section, live all years and groups",
+            BYDEL_OFFENCES,
+            _build_bydel,
+            caveats=(
+                "Embedded: one year (2024), all offence groups only, 15 bydeler and Sentrum, a "
+                "third-party transcription; the '99 unknown bydel incl. Marka' row is missing, so "
+                "the sum falls short of Oslo's total. Sentrum has ~1 500 residents: rates per "
+                "1 000 are not comparable. Oslo kommune notes that Sporveien's criminal-damage "
+                "reports are registered in Nordstrand. Police activity drives drug and public-order "
+                "counts."
+            ),
+            licence="Oslo kommune, Statistikkbanken (public statistics; no licence stated in the stored material: check Oslo kommune's terms before republishing)",
+            live_source="Oslo kommune's statbank table KRI002 (PxWeb API v1)",
+            as_of="KRI002 2024 cross-section, transcribed in DM2XXX/wandroz-site @ ea76498",
         ),
         Dataset(
             "national_offences",
@@ -303,6 +378,7 @@ DATASETS: dict[str, Dataset] = {
             NATIONAL_OFFENCES,
             _builder("build_national"),
             caveats="'Ialt' includes offences with unknown or foreign scene of crime; single-year figures transcribed from ssb.no pages of different dates.",
+            as_of="recorded SSB response of 2025-08-14 (08487 updated 2025-05-26) and ssb.no pages to 2024",
         ),
         Dataset(
             "population",
@@ -311,14 +387,18 @@ DATASETS: dict[str, Dataset] = {
             _builder("build_population"),
             caveats="Pre-reform municipality figures are csdata's harmonised estimates on 2024 borders; bydel population is residence-based.",
             licence="SSB data under NLOD 2.0 via the csdata R package (MIT)",
+            ssb_table="07459+10826",
+            live_source="Statistics Norway tables 07459 (municipalities) and 10826 (bydeler), PxWebApi v2",
+            as_of="csdata b2024 population of 1 January 2005-2025 (repository HEAD of 2026-08-22)",
         ),
         Dataset(
             "funding",
             "Funding events for the Oslo police effort in vulnerable areas and national gang/network money, 2017–2025, each with its source URL",
             FUNDING,
             _builder("build_funding"),
-            caveats="Amounts as proposed/reported in press releases and news, not audited accounts; no clean annual Oslo series exists in public sources; some years conflict between sources.",
+            caveats="Amounts as proposed/reported in press releases and news, not audited accounts; no clean annual Oslo series exists in public sources; some years conflict between sources. Replace with the actual allocations per area and year: ptvlib.data.own_funding.load_funding(path).",
             licence="Factual figures from public web pages (government pages NLOD); news text not reproduced",
+            as_of="web pages transcribed up to budget year 2025",
         ),
         Dataset(
             "enforcement_keyfigures",
@@ -327,6 +407,7 @@ DATASETS: dict[str, Dataset] = {
             _builder("build_keyfigures"),
             caveats="Not a panel: point figures with shifting definitions; Oslo police district includes Asker and Bærum from 1 May 2017; police (STRASAK) counts differ from SSB's.",
             licence="Factual figures from public web pages; news text not reproduced",
+            as_of="web pages transcribed up to 2025",
         ),
         Dataset(
             "county_tables",
@@ -334,6 +415,7 @@ DATASETS: dict[str, Dataset] = {
             COUNTY_TABLES,
             _builder("build_county_tables"),
             caveats="Single-year snapshots, some cut off where the archived page ended; residence-based, not scene of crime.",
+            as_of="archived ssb.no pages, 2016-2018",
         ),
         Dataset(
             "police_resources",
@@ -342,6 +424,7 @@ DATASETS: dict[str, Dataset] = {
             _builder("build_police_resources"),
             caveats="Budget frames are start-of-year allocations including national tasks; district borders changed in 2016–2017.",
             licence="Factual figures from public web pages",
+            as_of="web pages transcribed, budget years 2013-2019",
         ),
     )
 }

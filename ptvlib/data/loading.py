@@ -1,9 +1,23 @@
-"""Load harmonised, validated tables: the embedded snapshot or Statistics Norway.
+"""Load harmonised, validated tables: the embedded snapshot or the live source.
 
 :func:`load` builds a catalogued table from ``data/raw`` (or refreshes it
-from SSB's API), validates it against its schema and caches it as parquet,
-keyed by the SHA-256 of every raw input file and the builder version: a
-changed raw file rebuilds the table, a corrupt cache file is rebuilt.
+from its live source: Statistics Norway's API, Oslo kommune's statbank),
+validates it against its schema and caches it as parquet, keyed by the SHA-256
+of every raw input file and the builder version: a changed raw file rebuilds
+the table, a corrupt cache file is rebuilt.
+
+Every frame :func:`load` returns carries ``attrs["provenance"]`` — where it
+came from and of when — and :func:`provenance` summarises every table loaded in
+the process, for the report to show:
+
+=====================  ==================================================
+``origin``             meaning
+=====================  ==================================================
+``embedded``           the snapshot in ``data/raw`` (``as_of`` says of when)
+``live``               fetched from the live source now (``as_of``: UTC time)
+``live_cache``         the live source failed; the last good live copy
+``embedded_fallback``  the live source failed and no live copy exists
+=====================  ==================================================
 
 Every cached parquet file has a ``<file>.sig`` sidecar with an HMAC-SHA256 of
 its bytes (:mod:`ptvlib.basics.signed_cache`, keyed per installation): a file
@@ -36,6 +50,7 @@ __all__ = [
     "cache_key",
     "datasets",
     "load",
+    "provenance",
     "source_agreement",
 ]
 
@@ -52,7 +67,7 @@ class CacheRebuiltWarning(UserWarning):
 
 
 class SsbFallbackWarning(UserWarning):
-    """Statistics Norway's API was unavailable; an older copy was used instead."""
+    """A live source (Statistics Norway, Oslo kommune's statbank) failed; an older copy was used."""
 
 
 def datasets() -> pd.DataFrame:
@@ -61,7 +76,9 @@ def datasets() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``name``, ``description``, ``ssb_table`` (live source, if any).
+        Columns ``name``, ``description``, ``ssb_table`` (Statistics Norway
+        table, if any) and ``live_source`` (what ``ptv data update`` refreshes
+        from; empty: the table stays embedded).
 
     Examples
     --------
@@ -69,7 +86,12 @@ def datasets() -> pd.DataFrame:
     True
     """
     rows = [
-        {"name": d.name, "description": d.description, "ssb_table": d.ssb_table or ""}
+        {
+            "name": d.name,
+            "description": d.description,
+            "ssb_table": d.ssb_table or "",
+            "live_source": d.live_source,
+        }
         for d in catalog.DATASETS.values()
     ]
     return pd.DataFrame(rows)
@@ -163,7 +185,7 @@ def _embedded(name: str, refresh: bool) -> pd.DataFrame:
     frame = validate(coerce(ds.build(config.raw_dir(), inputs), ds.schema), ds.schema)
     _write_parquet(frame, target)
     for stale in _tables_dir().glob(f"{name}-*.parquet"):
-        if stale != target and not stale.name.endswith("-ssb.parquet"):
+        if stale != target and not stale.name.endswith("-live.parquet"):
             stale.unlink(missing_ok=True)
             signed_cache.signature_path(stale).unlink(missing_ok=True)
     st = target.stat()
@@ -171,65 +193,104 @@ def _embedded(name: str, refresh: bool) -> pd.DataFrame:
     return frame.copy()
 
 
-def _from_ssb(name: str, progress: Progress | None) -> pd.DataFrame:
+def _from_live(name: str, progress: Progress | None) -> pd.DataFrame:
+    from ptvlib.data import live
+
     ds = catalog.get(name)
-    if ds.ssb_table is None:
-        raise DataError(
-            f"dataset {name!r} has no Statistics Norway table; source='ssb' is allowed for: "
-            + ", ".join(d.name for d in catalog.DATASETS.values() if d.ssb_table)
-        )
-    target = _tables_dir() / f"{name}-ssb.parquet"
+    if not live.has_live(name):
+        return _stamp(_embedded(name, refresh=False), name, "embedded", note="no live source")
+    label = live.LABELS[name]
+    target = _tables_dir() / f"{name}-live.parquet"
     try:
-        frame = _fetch_ssb(name, progress)
+        frame = live.fetch_live(name, progress, population=lambda: load("population"))
     except (SourceUnavailable, DataError) as err:
         if target.exists():
             cached = _read_valid(target, ds.schema)
             if cached is not None:
                 warnings.warn(
-                    f"SSB table {ds.ssb_table} unavailable ({err}); using the last good copy "
-                    f"{target.name}",
+                    f"{label} unavailable ({err}); using the last good copy {target.name}",
                     SsbFallbackWarning,
                     stacklevel=3,
                 )
-                return cached
+                before = dict(cached.attrs.get("provenance", {}))  # as written with the copy
+                return _stamp(
+                    cached,
+                    name,
+                    "live_cache",
+                    as_of=str(before.get("as_of", "")),
+                    note=f"{label} unavailable: {err}",
+                )
         warnings.warn(
-            f"SSB table {ds.ssb_table} unavailable ({err}); using the embedded snapshot",
+            f"{label} unavailable ({err}); using the embedded snapshot",
             SsbFallbackWarning,
             stacklevel=3,
         )
-        return _embedded(name, refresh=False)
+        return _stamp(
+            _embedded(name, refresh=False),
+            name,
+            "embedded_fallback",
+            note=f"{label} unavailable: {err}",
+        )
+    fetched_at = str(frame.attrs.get("fetched_at", ""))
     frame = validate(coerce(frame, ds.schema), ds.schema)
+    _stamp(frame, name, "live", as_of=fetched_at)
     _write_parquet(frame, target)
     return frame
 
 
-def _fetch_ssb(name: str, progress: Progress | None) -> pd.DataFrame:
-    from ptvlib.data.sources.ssb.client import SsbClient
-    from ptvlib.data.tables import offences as _offences
-    from ptvlib.data.tables import offences_live as _offences_ssb
+#: Provenance of the last load of each dataset in this process.
+_PROVENANCE: dict[str, dict[str, str]] = {}
 
-    if name != "reported_offences":  # pragma: no cover - only 08487 is registered
-        raise DataError(f"no SSB mapping for {name!r}")
-    query = {
-        "Gjerningssted": "*",
-        "LovbruddKrim": list(_offences_ssb.SSB_GROUPS),
-        "ContentsCode": ["AnmeldteLovbrudd"],
-        "Tid": "*",
+
+def _stamp(
+    frame: pd.DataFrame, name: str, origin: str, *, as_of: str = "", note: str = ""
+) -> pd.DataFrame:
+    """Record where *frame* came from in ``frame.attrs["provenance"]`` and the registry."""
+    ds = catalog.get(name)
+    embedded = origin.startswith("embedded")
+    record = {
+        "dataset": name,
+        "origin": origin,
+        "source": "data/raw (embedded snapshot)" if embedded else ds.live_source,
+        "as_of": ds.as_of if embedded else as_of,
+        "note": note,
     }
-    if config.offline():
-        raise SourceUnavailable("offline mode (PTV_OFFLINE is set)")
-    # stale_ok=False: a failure must reach load(), which decides between the last good
-    # processed copy and the embedded snapshot and warns (SsbFallbackWarning).
-    cube = SsbClient().fetch(
-        "08487",
-        query,
-        lang="no",
-        expected_dims=list(_offences_ssb.SSB_DIMS),
-        progress=progress,
-        stale_ok=False,
-    )
-    source = _offences_ssb.source_from_ssb(cube)
-    return _offences.build_offences(load("population"), sources=[source])
+    frame.attrs["provenance"] = dict(record)
+    _PROVENANCE[name] = record
+    return frame
+
+
+def provenance(names: list[str] | None = None) -> pd.DataFrame:
+    """Where each loaded table came from and of when, for the report to show.
+
+    Parameters
+    ----------
+    names : list of str, optional
+        Datasets to report; those not loaded yet in this process are loaded
+        now (from the default source). Default: every dataset loaded so far.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``dataset``, ``origin`` (``embedded``, ``live``, ``live_cache``,
+        ``embedded_fallback``; see the module docstring), ``source``,
+        ``as_of`` (the snapshot's date, or the UTC fetch time of live data)
+        and ``note`` (why a fallback happened; "no live source" when live data
+        was asked for a table that has none).
+
+    Examples
+    --------
+    >>> _ = load("funding", source="embedded")
+    >>> provenance(["funding"])[["dataset", "origin"]].values.tolist()
+    [['funding', 'embedded']]
+    """
+    wanted = list(_PROVENANCE) if names is None else list(names)
+    for name in wanted:
+        catalog.get(name)
+        if name not in _PROVENANCE:
+            load(name)
+    rows = [_PROVENANCE[n] for n in wanted]
+    return pd.DataFrame(rows, columns=["dataset", "origin", "source", "as_of", "note"])
 
 
 def load(
@@ -247,11 +308,13 @@ def load(
         Dataset name; see :func:`datasets`.
     source : {"embedded", "ssb", "auto"}, optional
         Default: ``PTV_DATA_SOURCE`` (see :func:`ptvlib.basics.config.data_source`),
-        else ``embedded``. ``embedded``: build from ``data/raw`` (no network). ``ssb``: refresh
-        from Statistics Norway's API; when it fails, fall back to the last good
-        SSB copy, else the embedded snapshot, with a
-        :class:`SsbFallbackWarning` naming the table. ``auto``: ``ssb`` unless
-        ``PTV_OFFLINE`` is set.
+        else ``embedded``. ``embedded``: build from ``data/raw`` (no network).
+        ``ssb``: refresh from the table's live source (Statistics Norway's
+        API; Oslo kommune's statbank for ``bydel_offences``); when it fails,
+        fall back to the last good live copy, else the embedded snapshot, with
+        a :class:`SsbFallbackWarning` naming the table. A table without a live
+        source stays embedded (its provenance says so). ``auto``: ``ssb``
+        unless ``PTV_OFFLINE`` is set.
     refresh : bool
         Rebuild the embedded table even if a valid cache exists.
     progress : callable, optional
@@ -260,7 +323,8 @@ def load(
     Returns
     -------
     pandas.DataFrame
-        A new frame (callers may modify it freely).
+        A new frame (callers may modify it freely); ``attrs["provenance"]``
+        says where it came from (see :func:`provenance`).
 
     Raises
     ------
@@ -282,10 +346,10 @@ def load(
         source = config.data_source()  # type: ignore[assignment]
     check_literal("source", source, Source)
     if source == "auto":
-        source = "embedded" if config.offline() or catalog.get(name).ssb_table is None else "ssb"
+        source = "embedded" if config.offline() else "ssb"
     if source == "ssb":
-        return _from_ssb(name, progress)
-    return _embedded(name, refresh)
+        return _from_live(name, progress)
+    return _stamp(_embedded(name, refresh), name, "embedded")
 
 
 def source_agreement() -> pd.DataFrame:

@@ -20,6 +20,8 @@ display names are SSB's (as in the 08487 extract of chrilur/lovbrudd), falling b
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +29,7 @@ import pandas as pd
 
 from ptvlib.basics import config
 from ptvlib.basics.exceptions import UnknownRegionError
+from ptvlib.basics.text import text_key
 
 __all__ = [
     "OSLO",
@@ -34,7 +37,9 @@ __all__ = [
     "analysis_units",
     "bydeler",
     "counties",
+    "match_names",
     "municipalities",
+    "name_key",
     "redistricting",
     "region_name",
     "validate_region",
@@ -311,3 +316,80 @@ def validate_region(code: object, *, field: str = "region") -> str:
     except UnknownRegionError as err:
         raise UnknownRegionError(str(err).replace("region=", f"{field}=", 1)) from None
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+_NAME_WORDS = {"bydel", "kommune", "fylke", "fylkeskommune", "bydelen"}
+
+
+def name_key(text: str) -> str:
+    """Comparable form of a place name: :func:`~ptvlib.basics.text.text_key` without a leading
+    code or a 'Bydel'/'kommune' word.
+
+    Examples
+    --------
+    >>> name_key("Bydel Søndre Nordstrand"), name_key("01 Gamle Oslo"), name_key("Bærum kommune")
+    ('sondre nordstrand', 'gamle oslo', 'baerum')
+    """
+    words = [w for w in text_key(text).split() if w not in _NAME_WORDS]
+    while words and words[0].isdigit():
+        words = words[1:]
+    return " ".join(words)
+
+
+@lru_cache(maxsize=4)
+def _name_index(raw: Path) -> dict[str, frozenset[str]]:
+    """Name key → codes, over Oslo's bydeler and areas, 2024 municipalities and counties."""
+    entries = list(
+        zip(bydeler(include_extra=True)["code"], bydeler(include_extra=True)["name"], strict=True)
+    )
+    m = _municipalities(raw)
+    entries += list(zip(m["code"], m["name"], strict=True))
+    c = counties()
+    entries += [
+        (code, name) for code, name in zip(c["code"], c["name"], strict=True) if code != "03"
+    ]
+    index: dict[str, set[str]] = {}
+    for code, name in entries:
+        keys = {name_key(name), name_key(re.sub(r"\(.*?\)", "", name))}
+        keys |= {name_key(part) for part in re.split(r"\s+-\s+|-", name) if part.strip()}
+        for key in keys - {""}:
+            index.setdefault(key, set()).add(code)
+    return {k: frozenset(v) for k, v in index.items()}
+
+
+def match_names(texts: Iterable[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Codes of place names as a person writes them (case, diacritics, 'Bydel ' tolerated).
+
+    Oslo's bydeler, Sentrum and Marka, the 2024 municipalities and the counties
+    (Oslo county is the municipality 0301) are searched. Names shared by several
+    places (``Herøy``, ``Våler``) are ambiguous, never guessed.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        Names.
+
+    Returns
+    -------
+    (dict, dict)
+        ``{name: code}`` for names with one match, ``{name: [codes]}`` for
+        ambiguous ones; other names are in neither.
+
+    Examples
+    --------
+    >>> found, ambiguous = match_names(["BYDEL GRORUD", "Sondre Nordstrand", "Herøy", "Atlantis"])
+    >>> found, ambiguous
+    ({'BYDEL GRORUD': '030110', 'Sondre Nordstrand': '030115'}, {'Herøy': ['1515', '1818']})
+    """
+    index = _name_index(config.raw_dir())
+    found: dict[str, str] = {}
+    ambiguous: dict[str, list[str]] = {}
+    for text in texts:
+        codes = index.get(name_key(text))
+        if codes is None:
+            continue
+        if len(codes) == 1:
+            found[text] = next(iter(codes))
+        else:
+            ambiguous[text] = sorted(codes)
+    return found, ambiguous

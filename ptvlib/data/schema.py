@@ -116,8 +116,18 @@ def coerce(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def validate(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+def validate(frame: pd.DataFrame, schema: Schema, *, check_keys: bool = True) -> pd.DataFrame:
     """Check *frame* against *schema*; return it unchanged if it passes.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    schema : Schema
+        What it must be.
+    check_keys : bool, default True
+        Check that the key columns are unique; a caller that has checked the
+        same keys already (on integer codes) may skip this pass.
 
     Raises
     ------
@@ -182,7 +192,7 @@ def validate(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
                 f"column 'value' is negative ({_show(neg.tolist())}) where {rule_col}={rule_value!r}; "
                 "counts must be >= 0",
             )
-    if schema.keys:
+    if schema.keys and check_keys:
         dup = frame.duplicated(list(schema.keys), keep=False)
         if dup.any():
             example = frame.loc[dup, list(schema.keys)].head(3).to_dict("records")

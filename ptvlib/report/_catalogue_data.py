@@ -15,6 +15,12 @@ DATASETS: _L = {
         "en": "Reported offences by municipality (Statistics Norway 08487, 2024 borders), two-year "
         "averages by offence group, counts and per 1 000 inhabitants",
     },
+    "dataset.bydel_offences": {
+        "nb": "Anmeldte lovbrudd etter gjerningssted i Oslos bydeler (Oslo kommunes statistikkbank, "
+        "KRI002): innebygd tverrsnitt for 2024, alle år og grupper fra kilden",
+        "en": "Reported offences by scene of crime in Oslo's city districts (Oslo municipality's "
+        "statbank, KRI002): embedded 2024 cross-section, every year and group from the source",
+    },
     "dataset.national_offences": {
         "nb": "Anmeldte lovbrudd for hele landet: toårige gjennomsnitt (08487) og årstall",
         "en": "Reported offences for the whole country: two-year averages (08487) and annual totals",
@@ -49,6 +55,10 @@ DATASETS: _L = {
 
 DATASET_NAMES: _L = {
     "dataset_name.reported_offences": {"nb": "Anmeldte lovbrudd", "en": "Reported offences"},
+    "dataset_name.bydel_offences": {
+        "nb": "Anmeldte lovbrudd per bydel",
+        "en": "Reported offences by city district",
+    },
     "dataset_name.national_offences": {
         "nb": "Anmeldte lovbrudd, hele landet",
         "en": "Reported offences, whole country",

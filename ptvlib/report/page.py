@@ -141,6 +141,7 @@ class Page:
         self.product_warnings: list[str] = []
         self.technical: list[str] = []
         self._banner: Any = None
+        self._warned_sources: list[provenance.SourceRecord] = []
         self.sidecar: Path | None = None
         self._previous_showwarning: Any = None
 
@@ -265,6 +266,18 @@ class Page:
         if self._banner is not None:
             self._banner.update(provenance.banner(self.sources, self.lang))
 
+    def _data_layer_sources(self) -> None:
+        """The data layer's records of the tables this page loaded, in the banner.
+
+        They say for each table where it came from and of when; when they
+        record a fallback, the fallbacks caught as warnings are dropped (the
+        same event, told twice).
+        """
+        layer = provenance.from_data_layer()
+        if any(r.kind in ("cache", "fallback") for r in layer):
+            self.sources = [r for r in self.sources if r not in self._warned_sources]
+        self.add_sources(layer)
+
     # ------------------------------------------------------------ warnings
     def _showwarning(
         self,
@@ -279,6 +292,7 @@ class Page:
         text_ = str(message)
         record = provenance.record_from_warning(category, text_)
         if record is not None:
+            self._warned_sources.append(record)
             self.add_sources([record])
         ours = category.__module__.startswith("ptvlib") or "ptvlib" in Path(filename).parts
         entry = f"{category.__name__}: {text_}"
@@ -335,6 +349,7 @@ class Page:
         from ptvlib.basics.version import __version__
         from ptvlib.report.runner import write_sidecar
 
+        self._data_layer_sources()
         if self.caveats:
             items = "".join(f"<li>{html_text(c)}</li>" for c in self.caveats)
             _display(

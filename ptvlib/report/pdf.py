@@ -87,7 +87,8 @@ def _footer(results: dict[str, Any], lang: Lang) -> str:
     parts = []
     for rec in provenance.records_from(records) or provenance.default_records():
         if rec.kind == "embedded":
-            parts.append(text("pdf.embedded", lang, version=rec.detail or "–"))
+            if not rec.table:  # the snapshot once; its tables are named on the pages
+                parts.append(text("pdf.embedded", lang, version=rec.detail or "–"))
         elif rec.kind == "own":
             parts.append(text("pdf.own", lang, file=rec.table))
         else:

@@ -28,6 +28,7 @@ __all__ = [
     "SourceRecord",
     "banner",
     "default_records",
+    "from_data_layer",
     "record_from_warning",
     "records_from",
 ]
@@ -36,6 +37,14 @@ __all__ = [
 SourceKind = Literal["embedded", "live", "cache", "fallback", "own"]
 
 _KINDS = ("embedded", "live", "cache", "fallback", "own")
+#: The data layer's ``origin`` values (:func:`ptvlib.provenance`) and other names, as kinds.
+_ORIGINS = {
+    "live_cache": "cache",
+    "embedded_fallback": "fallback",
+    "ssb": "live",
+    "api": "live",
+    "snapshot": "embedded",
+}
 
 
 @dataclass(frozen=True)
@@ -77,9 +86,11 @@ def _first(record: Mapping[str, Any], *keys: str) -> str:
 def records_from(items: Iterable[Mapping[str, Any] | SourceRecord]) -> list[SourceRecord]:
     """Provenance records from mappings with the data layer's or the sidecar's keys.
 
-    Accepts ``kind``/``source``/``origin`` for the kind (``live`` also as
-    ``ssb``/``api``), ``table``/``dataset``/``name``, ``when``/``fetched``/
-    ``fetched_at``/``as_of``/``built``, ``detail``/``reason``/``message``.
+    Accepts ``kind``/``origin``/``source`` for the kind (the data layer's
+    ``live_cache`` and ``embedded_fallback`` become ``cache`` and
+    ``fallback``; ``live`` also as ``ssb``/``api``), ``table``/``dataset``/
+    ``name``, ``when``/``fetched``/``fetched_at``/``as_of``/``built``,
+    ``detail``/``note``/``reason``/``message``.
     Unknown kinds are kept as ``embedded`` only when nothing else fits; the
     same record twice is listed once.
 
@@ -87,21 +98,25 @@ def records_from(items: Iterable[Mapping[str, Any] | SourceRecord]) -> list[Sour
     --------
     >>> records_from([{"dataset": "reported_offences", "source": "ssb", "fetched_at": "2026-12-01"}])
     [SourceRecord(kind='live', table='reported_offences', when='2026-12-01', detail='')]
+    >>> records_from([{"dataset": "population", "origin": "live_cache", "as_of": "2026-11-30",
+    ...                "note": "timeout", "source": "SSB 07459"}])[0].kind
+    'cache'
+
     """
     out: list[SourceRecord] = []
     for item in items:
         if isinstance(item, SourceRecord):
             rec = item
         else:
-            kind = _first(item, "kind", "source", "origin").lower()
-            kind = {"ssb": "live", "api": "live", "snapshot": "embedded"}.get(kind, kind)
+            kind = _first(item, "kind", "origin", "source").lower()
+            kind = _ORIGINS.get(kind, kind)
             if kind not in _KINDS:
                 kind = "embedded"
             rec = SourceRecord(
                 kind=kind,  # type: ignore[arg-type]
                 table=_first(item, "table", "dataset", "name"),
                 when=_first(item, "when", "fetched", "fetched_at", "as_of", "built"),
-                detail=_first(item, "detail", "reason", "message"),
+                detail=_first(item, "detail", "note", "reason", "message"),
             )
         if rec not in out:
             out.append(rec)
@@ -156,45 +171,58 @@ def _table_name(table: str, lang: Lang) -> str:
     return label("dataset_name", table, lang, default=table)
 
 
-def banner(records: Iterable[SourceRecord | Mapping[str, Any]], lang: Lang = "nb") -> Html:
-    """The provenance banner of a page: one line per source, fallbacks first."""
-    from ptvlib.basics.numbers import date_text
+def from_data_layer() -> list[SourceRecord]:
+    """The data layer's records of every table loaded in this process (:func:`ptvlib.provenance`)."""
+    from ptvlib.data.loading import provenance as data_provenance
 
+    frame = data_provenance()
+    return records_from(frame.to_dict("records"))
+
+
+def banner(records: Iterable[SourceRecord | Mapping[str, Any]], lang: Lang = "nb") -> Html:
+    """The provenance banner of a page: fallbacks first, then live tables, own data, the snapshot.
+
+    Embedded tables share one line (the snapshot's data version and, per
+    table, the date of its extract when known).
+    """
     recs = records_from(records)
-    order = {"fallback": 0, "cache": 1, "live": 2, "own": 3, "embedded": 4}
+    order = {"fallback": 0, "cache": 1, "live": 2, "own": 3}
     items = []
-    for r in sorted(recs, key=lambda r: order[r.kind]):
+    for r in sorted((r for r in recs if r.kind != "embedded"), key=lambda r: order[r.kind]):
         table = html_text(_table_name(r.table, lang))
-        when = html_text(_when(r.when, lang, date_text))
-        if r.kind == "embedded":
-            line = html_text(text("banner.embedded", lang, version=r.detail or "–", tables=""))
-            mode = r.when if r.when in ("auto", "ssb") else "embedded"
-            line += " · " + html_text(text(f"banner.mode.{mode}", lang))
-            if config.offline():
-                line += html_text(text("banner.offline", lang))
-        elif r.kind == "live":
-            line = text(
-                "banner.live",
-                lang,
-                table=table,
-                source=html_text(text("banner.ssb", lang)),
-                when=when,
-            )
+        when = html_text(_when(r.when, lang))
+        detail = f"<span class='ptv-verbatim'>{html_text(r.detail)}</span>" if r.detail else "–"
+        if r.kind == "live":
+            source = html_text(text("banner.ssb", lang))
+            line = text("banner.live", lang, table=table, source=source, when=when)
         elif r.kind == "cache":
             line = text("banner.cache", lang, table=table, when=when or "–")
-            if r.detail:
-                line += f" <span class='ptv-verbatim'>{html_text(r.detail)}</span>"
+            line += f" ({detail})" if r.detail else ""
         elif r.kind == "fallback":
-            line = text(
-                "banner.fallback",
-                lang,
-                table=table,
-                detail=f"<span class='ptv-verbatim'>{html_text(r.detail)}</span>",
-            )
+            line = text("banner.fallback", lang, table=table, detail=detail)
         else:
             line = text("banner.own", lang, file=f"<code>{table}</code>")
         css = " class='ptv-fallback'" if r.kind in ("fallback", "cache") else ""
         items.append(f"<li{css}>{line}</li>")
+    embedded = [r for r in recs if r.kind == "embedded"]
+    if embedded:
+        version = next((r.detail for r in embedded if not r.table and r.detail), "")
+        mode = next((r.when for r in embedded if not r.table and r.when in ("auto", "ssb")), "")
+        tables = []
+        for r in embedded:
+            if not r.table or any(r.table == t for t, _ in tables):
+                continue
+            tables.append((r.table, _when(r.when, lang) if r.when else ""))
+        listed = ", ".join(
+            html_text(_table_name(t, lang)) + (f" ({html_text(w)})" if w else "") for t, w in tables
+        )
+        line = html_text(text("banner.embedded", lang, version=version or "–", tables=""))
+        if listed:
+            line += ": " + listed
+        line += " · " + html_text(text(f"banner.mode.{mode or 'embedded'}", lang))
+        if config.offline():
+            line += html_text(text("banner.offline", lang))
+        items.append(f"<li>{line}</li>")
     warn = " ptv-banner-warn" if any(r.kind in ("fallback", "cache") for r in recs) else ""
     title = html_text(text("banner.title", lang))
     return Html(
@@ -203,13 +231,27 @@ def banner(records: Iterable[SourceRecord | Mapping[str, Any]], lang: Lang = "nb
     )
 
 
-def _when(value: str, lang: Lang, date_text: Any) -> str:
+_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def _when(value: str, lang: Lang) -> str:
+    """A date or time in words (``19. desember 2025``); the last date found in a description."""
     import datetime as dt
+
+    from ptvlib.basics.numbers import date_text
 
     if not value or value in ("auto", "ssb"):
         return ""
+    found = _DATE.findall(value)
+    if not found:
+        return ""
+    stamp = found[-1].replace("Z", "+00:00")
     try:
-        parsed = dt.datetime.fromisoformat(value)
+        parsed = dt.datetime.fromisoformat(stamp)
     except ValueError:
-        return value
-    return str(date_text(parsed, lang, time=len(value) > 10))
+        return ""
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone()
+    return str(date_text(parsed, lang, time=len(stamp) > 10))

@@ -48,7 +48,7 @@ from typing import Any
 from ptvlib.assessment.params import Params
 from ptvlib.basics import config, signed_cache
 from ptvlib.basics.exceptions import ParameterError, WorkspaceError
-from ptvlib.basics.io import atomic_path, atomic_write_text
+from ptvlib.basics.io import atomic_write_text
 from ptvlib.basics.version import __version__
 from ptvlib.report.html import write_index
 from ptvlib.report.output import ReportFolder, check_writable_folder
@@ -374,14 +374,14 @@ def _absolute(params: Params) -> Params:
 
 
 def _stage_own_data(own_data: str, work: Path) -> str:
-    """Validate the own-data file once and write it as parquet for the kernels; return its path."""
-    from ptvlib.data.own import load_own
+    """Validate the own-data file once and write a stamped parquet for the kernels; return its path.
 
-    frame = load_own(own_data)
-    target = work / "own_data.parquet"
-    with atomic_path(target, suffix=".parquet") as tmp:
-        frame.to_parquet(tmp, index=False)
-    return str(target)
+    The kernels' :func:`ptvlib.load_own` recognises the stamp (schema version and
+    checksums, see :func:`ptvlib.write_validated`) and does not parse or validate again.
+    """
+    from ptvlib.data.own import write_validated
+
+    return str(write_validated(own_data, work / "own_data.parquet"))
 
 
 def _worker_count(jobs: int, n_notebooks: int) -> tuple[int, str]:

@@ -1,4 +1,4 @@
-"""On-disk cache of SSB responses (private helpers of :mod:`ptvlib.data.sources.ssb.client`).
+"""On-disk cache of live responses (SSB, Oslo statbank), used by :mod:`ptvlib.data.sources.engine`.
 
 One cache entry per (kind, table, query, language), named by :func:`cache_stem`:
 

@@ -1,4 +1,4 @@
-"""JSON-stat decoding and cube-selection arithmetic (private helpers of :mod:`ptvlib.data.sources.ssb.client`).
+"""JSON-stat decoding and cube-selection arithmetic, shared by the SSB and Oslo statbank clients.
 
 Two shapes are accepted:
 

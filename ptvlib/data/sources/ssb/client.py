@@ -31,20 +31,27 @@ Behaviour
   per dimension; left-out dimensions count 1; wildcards and expressions are
   counted from the metadata, one extra request) → several requests along the
   largest dimension, joined back in JSON-stat row order.
-* **Rate limit and retries** (:mod:`ptvlib.data.sources.http`): at most ``max_per_minute``
-  requests (retries included) in any rolling 60 s; retries on connection errors, timeouts,
-  cut-off bodies, HTTP 429 and 5xx after ``backoff * 2**attempt`` s or ``Retry-After`` s,
-  each capped at ``max_wait``. Other 4xx are not retried.
+* **Rate limit, retries and bounds** (:mod:`ptvlib.data.sources.http`): at most
+  ``max_per_minute`` requests (retries included) in any rolling 60 s; retries on connection
+  errors, timeouts, cut-off bodies, HTTP 429 and 5xx after ``backoff * 2**attempt`` s or
+  ``Retry-After`` s; a ``Retry-After`` above ``max_wait`` gives up at once. One request
+  (all attempts and waits) ends after ``deadline`` seconds, even against a server that
+  trickles its answer; a body above ``max_bytes`` is refused while streaming. Other 4xx
+  are not retried. Waits are announced through ``progress`` (or logged).
 * **Errors** name the table id and the URL. ``SourceUnavailable``: no valid
   response (retries exhausted, a 4xx, truncated JSON, an HTML page with
   status 200). ``SchemaError``: valid JSON-stat whose dimensions differ from
   the query or ``expected_dims`` (the table changed at SSB; never answered
   from the cache).
-* **Cache** in ``config.cache_dir() / "ssb"`` (:mod:`ptvlib.data.sources.cache`), written
-  atomically only after every response decoded and passed the checks, so a bad response
-  never replaces a good copy. Offline (``PTV_OFFLINE``) or after a transient failure the
-  last good copy is returned with a :class:`StaleDataWarning` (table and fetch time); no
-  copy: ``SourceUnavailable``.
+* **Value checks**: ``fetch(..., transform=f)`` runs the caller's checks (build the table,
+  validate counts and keys) *before* anything is cached; a failure is a
+  ``SourceUnavailable`` naming table and URL, answered by the last good copy when allowed.
+* **Cache** in ``config.cache_dir() / "ssb"`` (:mod:`ptvlib.data.sources.cache`,
+  :mod:`ptvlib.data.sources.engine`), written atomically only after every response decoded
+  and passed every check; the metadata fetched to plan a query is written only with the
+  data it planned, so a drifted or bad response never replaces a good copy. Offline
+  (``PTV_OFFLINE``) or after a transient failure the last good copy is returned with a
+  :class:`StaleDataWarning` (table and fetch time); no copy: ``SourceUnavailable``.
 
 References
 ----------
@@ -68,20 +75,18 @@ import math
 import os
 import re
 import time
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import pandas as pd
 
-from ptvlib.basics import config
 from ptvlib.basics.exceptions import DataError, ParameterError, SchemaError, SourceUnavailable
 from ptvlib.data.sources import cache as _ssb_cache
 from ptvlib.data.sources.cache import Part as _Part
-from ptvlib.data.sources.http import Progress, RequestFailure, check_limits, request_with_retries
+from ptvlib.data.sources.engine import CachedSource, Pending, StaleDataWarning, checked
+from ptvlib.data.sources.http import Progress, RequestFailure, Transport, check_limits
 from ptvlib.data.sources.http import RateLimiter as _RateLimiter
 from ptvlib.data.sources.jsonstat import (
     decode,
@@ -110,10 +115,7 @@ _LANGS = {"nb": "no", "no": "no", "en": "en"}
 _TABLE_ID = re.compile(r"[A-Za-z0-9_]{1,40}")
 _PATTERN = re.compile(r"[*?]")
 _EXPRESSION = re.compile(r"^[A-Za-z]+\(.*\)$")
-
-
-class StaleDataWarning(UserWarning):
-    """SSB data came from the on-disk cache (offline, or SSB failed); it may be out of date."""
+_RateLimiter = _RateLimiter  # re-exported for the tests of the rate limit
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,16 @@ def _ssb_lang(lang: Any) -> str:
     return _LANGS[lang]
 
 
-class SsbClient:
+def _check_dims(table_id: str, found: list[str], want: list[str], exact: bool, url: str) -> None:
+    missing = [d for d in want if d not in found]
+    if missing or (exact and sorted(want) != sorted(found)):
+        raise SchemaError(
+            f"SSB table {table_id} changed (schema drift): expected dimensions {want}, "
+            f"found {found}; missing {missing} (URL: {url})"
+        )
+
+
+class SsbClient(CachedSource):
     """Fetch SSB statbank tables through PxWebApi v2 (see the module docstring).
 
     Parameters
@@ -215,7 +226,7 @@ class SsbClient:
     base_url : str, optional
         API root; default ``PTV_SSB_BASE_URL`` or :data:`DEFAULT_BASE_URL`.
     timeout : float or (float, float), default 30.0
-        Connect and read timeout in seconds (one number for both, or a pair).
+        Connect and read timeout of each attempt in seconds (one number, or a pair).
     max_retries : int, default 4
         Retries after the first attempt, for transient failures.
     backoff : float, default 1.0
@@ -230,8 +241,12 @@ class SsbClient:
         HTTP session (a new one by default).
     sleep, clock : callable
         ``time.sleep`` and ``time.monotonic`` by default; inject fakes in tests.
-    max_wait : float, default 60.0
-        Cap in seconds on any single retry wait, ``Retry-After`` included.
+    max_wait : float, default 30.0
+        Cap in seconds on a backoff wait; a ``Retry-After`` above it gives up.
+    deadline : float, default 40.0
+        Seconds one request may take in all (attempts and retry waits).
+    max_bytes : int, default 50_000_000
+        Largest response body accepted (streamed; refused beyond).
 
     Raises
     ------
@@ -244,6 +259,9 @@ class SsbClient:
     >>> client.data_url("08487", {"Tid": ["2022-2023", "2023-2024"]}, lang="nb")
     'https://data.ssb.no/api/pxwebapi/v2/tables/08487/data?lang=no&outputFormat=json-stat2&valueCodes[Tid]=2022-2023,2023-2024'
     """
+
+    source_label = "SSB"
+    cache_subdir = "ssb"
 
     def __init__(
         self,
@@ -258,7 +276,9 @@ class SsbClient:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        max_wait: float = 60.0,
+        max_wait: float = 30.0,
+        deadline: float = 40.0,
+        max_bytes: int = 50_000_000,
     ) -> None:
         check_limits(
             timeout=timeout,
@@ -267,15 +287,28 @@ class SsbClient:
             max_per_minute=max_per_minute,
             backoff=backoff,
             max_wait=max_wait,
+            deadline=deadline,
+            max_bytes=max_bytes,
         )
         root = base_url or os.environ.get("PTV_SSB_BASE_URL", "").strip() or DEFAULT_BASE_URL
         self.base_url = root.rstrip("/")
         self.timeout = timeout
         self.max_retries, self.backoff, self.max_wait = max_retries, float(backoff), float(max_wait)
         self.max_cells = max_cells
-        self._cache_dir = Path(cache_dir) if cache_dir is not None else None
-        self._session, self._sleep = session, sleep
-        self._limiter = _RateLimiter(max_per_minute, 60.0, clock, sleep)
+        transport = Transport(
+            timeout=timeout,
+            deadline=deadline,
+            max_retries=max_retries,
+            backoff=backoff,
+            max_wait=max_wait,
+            max_bytes=max_bytes,
+            max_per_minute=max_per_minute,
+            sleep=sleep,
+            clock=clock,
+            session=session,
+        )
+        super().__init__(transport, cache_dir)
+        self._limiter = transport.limiter
         self._max_get_url = 2000
 
     # ------------------------------------------------------------------ public
@@ -299,7 +332,14 @@ class SsbClient:
         table_id, lang = _check_table_id(table_id), _ssb_lang(lang)
         return self._get_url(table_id, normalise_selection(query), lang)
 
-    def metadata(self, table_id: str, lang: str = "no", *, stale_ok: bool = True) -> TableMetadata:
+    def metadata(
+        self,
+        table_id: str,
+        lang: str = "no",
+        *,
+        stale_ok: bool = True,
+        expected_dims: Sequence[str] | None = None,
+    ) -> TableMetadata:
         """Dimensions and categories of a table (JSON-stat2 from the metadata endpoint).
 
         Parameters
@@ -311,6 +351,9 @@ class SsbClient:
         stale_ok : bool, default True
             After a transient failure return the cached copy with a
             :class:`StaleDataWarning` instead of raising.
+        expected_dims : sequence of str, optional
+            The dimensions your code expects; a difference raises
+            :class:`SchemaError` and the response is not cached.
 
         Returns
         -------
@@ -320,6 +363,8 @@ class SsbClient:
         ------
         SourceUnavailable
             No valid response and no cached copy (the message names table and URL).
+        SchemaError
+            The dimensions differ from *expected_dims*.
         ParameterError
             Bad *table_id* or *lang*.
 
@@ -330,17 +375,23 @@ class SsbClient:
         ['AnmeldteLovbrudd', 'AnmLovbrPer1000']
         """
         table_id, lang = _check_table_id(table_id), _ssb_lang(lang)
-        url = f"{self.base_url}/tables/{table_id}/metadata?lang={lang}&outputFormat=json-stat2"
+        url = self._metadata_url(table_id, lang)
+        expected = list(expected_dims) if expected_dims is not None else None
 
-        def online() -> tuple[TableMetadata, list[_Part]]:
-            raw = self._request("GET", url, None, table_id)
-            return self._decode_metadata(table_id, raw, url), [_Part(url, "GET", None, raw)]
+        def check(meta: TableMetadata) -> TableMetadata:
+            if expected is not None:
+                _check_dims(table_id, list(meta.dimensions), expected, True, url)
+            return meta
+
+        def online() -> tuple[TableMetadata, list[Pending]]:
+            meta, pending = self._metadata_online(table_id, lang)
+            return check(meta), [pending]
 
         def from_cache(raws: list[bytes], urls: list[str]) -> TableMetadata:
-            return self._decode_metadata(table_id, raws[0], urls[0])
+            return check(self._decode_metadata(table_id, raws[0], urls[0]))
 
         stem = _ssb_cache.cache_stem("meta", table_id, lang, {})
-        return self._run(stem, table_id, lang, {}, url, online, from_cache, stale_ok)
+        return self._run(stem, table_id, url, online, from_cache, stale_ok)
 
     def fetch(
         self,
@@ -351,8 +402,9 @@ class SsbClient:
         expected_dims: Sequence[str] | None = None,
         progress: Progress | None = None,
         stale_ok: bool = True,
-    ) -> pd.DataFrame:
-        """Fetch the cells selected by *query* as a tidy frame.
+        transform: Callable[[pd.DataFrame], Any] | None = None,
+    ) -> Any:
+        """Fetch the cells selected by *query* as a tidy frame (or *transform* of it).
 
         Parameters
         ----------
@@ -368,22 +420,29 @@ class SsbClient:
             difference raises :class:`SchemaError` (schema drift).
         progress : callable, optional
             ``progress(done, total, message)`` after each request and before
-            each retry wait.
+            and during each retry wait.
         stale_ok : bool, default True
             After a transient failure return the last good cached copy with a
             :class:`StaleDataWarning` instead of raising.
+        transform : callable, optional
+            ``transform(frame) -> result``: the caller's value checks (e.g.
+            build and validate the table). Runs before anything is cached; a
+            :class:`DataError` it raises is a source failure naming table and
+            URL (the cached copy answers when *stale_ok*).
 
         Returns
         -------
-        pandas.DataFrame
+        pandas.DataFrame or object
             As :func:`decode_jsonstat`, in JSON-stat row order even when split;
-            ``attrs`` adds ``table_id``, ``urls``, ``fetched_at`` and ``from_cache``.
+            ``attrs`` adds ``table_id``, ``urls``, ``fetched_at`` and
+            ``from_cache``. With *transform*: what it returned (a frame gets the
+            same ``attrs``).
 
         Raises
         ------
         SourceUnavailable
-            No valid response (retries exhausted, 4xx, not JSON-stat) and no
-            usable cached copy, or offline without a cached copy.
+            No valid response (retries exhausted, 4xx, not JSON-stat, failed
+            value checks) and no usable cached copy, or offline without one.
         SchemaError
             The response's dimensions differ from *query* or *expected_dims*.
         ParameterError
@@ -400,9 +459,20 @@ class SsbClient:
         table_id, lang = _check_table_id(table_id), _ssb_lang(lang)
         q = normalise_selection(query)
         expected = list(expected_dims) if expected_dims is not None else None
+        where = self._where(table_id)
+        first_url = self._get_url(table_id, q, lang)
+        stem = _ssb_cache.cache_stem("data", table_id, lang, q)
 
-        def online() -> tuple[pd.DataFrame, list[_Part]]:
-            plan = self._plan(table_id, q, lang)
+        def finish(frame: pd.DataFrame, urls: list[str]) -> Any:
+            if transform is None:
+                return frame
+            result = checked(where, urls[0], transform, frame)
+            if isinstance(result, pd.DataFrame):
+                result.attrs.update({k: frame.attrs[k] for k in ("table_id", "urls")})
+            return result
+
+        def online() -> tuple[Any, list[Pending]]:
+            plan, pending = self._plan(table_id, q, lang)
             parts, frames = [], []
             for i, sub in enumerate(plan):
                 url, body = self._data_request(table_id, sub, lang)
@@ -411,100 +481,65 @@ class SsbClient:
                 frames.append(self._decode_data(table_id, raw, url, q, expected))
                 parts.append(_Part(url, method, body, raw))
                 if progress is not None:
-                    progress(
-                        i + 1,
-                        len(plan),
-                        f"SSB table {table_id}: request {i + 1} of {len(plan)} done",
-                    )
-            return self._join(table_id, frames, [p.url for p in parts]), parts
+                    progress(i + 1, len(plan), f"{where}: request {i + 1} of {len(plan)} done")
+            urls = [p.url for p in parts]
+            result = finish(self._join(table_id, frames, urls), urls)
+            return result, [*pending, Pending(stem, table_id, lang, q, tuple(parts))]
 
-        def from_cache(raws: list[bytes], urls: list[str]) -> pd.DataFrame:
+        def from_cache(raws: list[bytes], urls: list[str]) -> Any:
             pairs = zip(raws, urls, strict=True)
-            return self._join(
-                table_id, [self._decode_data(table_id, r, u, q, expected) for r, u in pairs], urls
-            )
+            frames = [self._decode_data(table_id, r, u, q, expected) for r, u in pairs]
+            return finish(self._join(table_id, frames, urls), urls)
 
-        stem = _ssb_cache.cache_stem("data", table_id, lang, q)
-        return self._run(
-            stem, table_id, lang, q, self._get_url(table_id, q, lang), online, from_cache, stale_ok
-        )
+        return self._run(stem, table_id, first_url, online, from_cache, stale_ok)
 
     # ------------------------------------------------------------------ engine
-    def _run(
-        self,
-        stem: str,
-        table_id: str,
-        lang: str,
-        query: _Query,
-        url: str,
-        online: Callable[[], tuple[_T, list[_Part]]],
-        from_cache: Callable[[list[bytes], list[str]], _T],
-        stale_ok: bool,
-    ) -> _T:
-        """Online with cache write-back, or the cached copy (offline / transient failure)."""
-        if config.offline():
-            return self._stale(stem, table_id, url, from_cache, "offline mode (PTV_OFFLINE is set)")
-        try:
-            result, parts = online()
-        except RequestFailure as fail:
-            if fail.transient and stale_ok:
-                return self._stale(stem, table_id, url, from_cache, str(fail), fail)
-            raise SourceUnavailable(str(fail)) from fail.__cause__
-        fetched_at = _ssb_cache.store(self._root(), stem, table_id, lang, query, parts)
-        if isinstance(result, pd.DataFrame):
-            result.attrs.update(fetched_at=fetched_at, from_cache=False)
-        return result
+    def _metadata_url(self, table_id: str, lang: str) -> str:
+        return f"{self.base_url}/tables/{table_id}/metadata?lang={lang}&outputFormat=json-stat2"
 
-    def _stale(
-        self,
-        stem: str,
-        table_id: str,
-        url: str,
-        from_cache: Callable[[list[bytes], list[str]], _T],
-        reason: str,
-        cause: Exception | None = None,
-    ) -> _T:
-        why = reason.removeprefix(f"SSB table {table_id}: ")
-        cached = _ssb_cache.load(self._root(), stem)
-        if cached is None:
-            raise SourceUnavailable(
-                f"SSB table {table_id}: {why}; and no usable cached copy in {self._root()} "
-                f"(URL: {url})"
-            ) from cause
-        record, raws = cached
-        try:
-            result = from_cache(raws, [p["url"] for p in record["parts"]])
-        except RequestFailure as fail:
-            raise SourceUnavailable(f"{fail}; the cached copy is unusable ({why})") from fail
-        warnings.warn(
-            f"SSB table {table_id}: using the cached copy fetched {record['fetched_at']}; "
-            f"reason: {why}",
-            StaleDataWarning,
-            stacklevel=4,
-        )
-        if isinstance(result, pd.DataFrame):
-            result.attrs.update(fetched_at=record["fetched_at"], from_cache=True)
-        return result
+    def _metadata_online(self, table_id: str, lang: str) -> tuple[TableMetadata, Pending]:
+        """Fetch and decode the metadata; the cache entry is returned, not written."""
+        url = self._metadata_url(table_id, lang)
+        raw = self._request("GET", url, None, table_id)
+        meta = self._decode_metadata(table_id, raw, url)
+        stem = _ssb_cache.cache_stem("meta", table_id, lang, {})
+        return meta, Pending(stem, table_id, lang, {}, (_Part(url, "GET", None, raw),))
 
-    def _plan(self, table_id: str, query: _Query, lang: str) -> list[_Query]:
-        """The selections to request: *query* itself, or parts of at most ``max_cells`` cells."""
+    def _plan_metadata(self, table_id: str, lang: str) -> tuple[TableMetadata, list[Pending]]:
+        """Metadata to plan a query: online (cached only with the data), else the last copy."""
+        try:
+            meta, pending = self._metadata_online(table_id, lang)
+        except RequestFailure as fail:
+            if not fail.transient:
+                raise
+            url = self._metadata_url(table_id, lang)
+            stem = _ssb_cache.cache_stem("meta", table_id, lang, {})
+
+            def from_cache(raws: list[bytes], urls: list[str]) -> TableMetadata:
+                return self._decode_metadata(table_id, raws[0], urls[0])
+
+            try:
+                return self._stale(stem, table_id, url, from_cache, str(fail), fail), []
+            except SourceUnavailable as exc:
+                raise RequestFailure(str(exc), transient=True) from exc
+        return meta, [pending]
+
+    def _plan(self, table_id: str, query: _Query, lang: str) -> tuple[list[_Query], list[Pending]]:
+        """The selections to request (*query*, or parts of at most ``max_cells`` cells)."""
         expressions = {d for d, vals in query.items() if any(map(_EXPRESSION.match, vals))}
         patterned = {
             d for d, vals in query.items() if any(map(_PATTERN.search, vals))
         } - expressions
         if not patterned and not expressions:
-            return split_selection(query, self.max_cells, {})
-        try:
-            meta = self.metadata(table_id, lang)
-        except SourceUnavailable as exc:
-            raise RequestFailure(str(exc), transient=True) from exc
+            return split_selection(query, self.max_cells, {}), []
+        meta, pending = self._plan_metadata(table_id, lang)
         fixed = {d: len(meta.codes(d)) for d in expressions}  # upper bound, sent unchanged
         expanded = dict(query)
         for dim in patterned:
             expanded[dim] = expand_patterns(query[dim], meta.codes(dim))
         if math.prod(fixed.get(d, len(v)) for d, v in expanded.items()) <= self.max_cells:
-            return [query]  # small enough: send the wildcards unchanged
-        return split_selection(expanded, self.max_cells, fixed)
+            return [query], pending  # small enough: send the wildcards unchanged
+        return split_selection(expanded, self.max_cells, fixed), pending
 
     def _join(self, table_id: str, frames: list[pd.DataFrame], urls: list[str]) -> pd.DataFrame:
         info = dict(frames[0].attrs)
@@ -525,12 +560,7 @@ class SsbClient:
             raise RequestFailure(f"{exc} (not valid JSON-stat)", transient=True) from exc
         found = frame.attrs["dimensions"]
         want = expected if expected is not None else list(query)
-        missing = [d for d in want if d not in found]
-        if missing or (expected is not None and sorted(expected) != sorted(found)):
-            raise SchemaError(
-                f"SSB table {table_id} changed (schema drift): expected dimensions {want}, "
-                f"found {found}; missing {missing} (URL: {url})"
-            )
+        _check_dims(table_id, found, want, expected is not None, url)
         return frame
 
     def _decode_metadata(self, table_id: str, raw: bytes, url: str) -> TableMetadata:
@@ -564,39 +594,3 @@ class SsbClient:
             return url, None
         body = {"selection": [{"variableCode": d, "valueCodes": v} for d, v in query.items()]}
         return f"{self.base_url}/tables/{table_id}/data?lang={lang}&outputFormat=json-stat2", body
-
-    def _request(
-        self,
-        method: str,
-        url: str,
-        body: dict[str, Any] | None,
-        table_id: str,
-        progress: Progress | None = None,
-        done: int = 0,
-        total: int = 1,
-    ) -> bytes:
-        """One request with rate limiting and retries (:mod:`ptvlib.data.sources.http`)."""
-        if self._session is None:
-            import requests
-
-            self._session = requests.Session()
-        return request_with_retries(
-            self._session,
-            method,
-            url,
-            body,
-            table_id=table_id,
-            limiter=self._limiter,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            backoff=self.backoff,
-            max_wait=self.max_wait,
-            sleep=self._sleep,
-            progress=progress,
-            done=done,
-            total=total,
-        )
-
-    # ------------------------------------------------------------------- cache
-    def _root(self) -> Path:
-        return self._cache_dir if self._cache_dir is not None else config.cache_dir() / "ssb"

@@ -1,0 +1,1 @@
+"""Oslo kommune's statistikkbank (PxWeb API v1): :mod:`~ptvlib.data.sources.oslo.client`."""
