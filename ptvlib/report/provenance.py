@@ -208,7 +208,7 @@ def banner(records: Iterable[SourceRecord | Mapping[str, Any]], lang: Lang = "nb
     if embedded:
         version = next((r.detail for r in embedded if not r.table and r.detail), "")
         mode = next((r.when for r in embedded if not r.table and r.when in ("auto", "ssb")), "")
-        tables = []
+        tables: list[tuple[str, str]] = []
         for r in embedded:
             if not r.table or any(r.table == t for t, _ in tables):
                 continue
