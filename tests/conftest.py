@@ -56,3 +56,23 @@ def tmp_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cache = tmp_path / "cache"
     monkeypatch.setenv("PTV_CACHE_DIR", str(cache))
     return cache
+
+
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """``ptv report`` with the defaults (bokmål) and the synthetic own-data file, run once.
+
+    Shared by the report's tests (test_report, test_publication): the run takes
+    most of a minute. Returns the parameters, the result, the report folder and
+    the own-data file.
+    """
+    from ptvlib.assessment.params import validate_params
+    from ptvlib.data.demo import demo_own_data
+    from ptvlib.report.runner import run_report
+
+    root = tmp_path_factory.mktemp("report")
+    own = demo_own_data(root / "own_demo.csv")
+    # Defaults, plus the synthetic own-data file so notebook 04 runs its designs.
+    params = validate_params(own_data=str(own), treated_areas=["030115", "030101"])
+    result = run_report(params, out=root / "reports", jobs=2, progress=False)
+    return {"params": params, "result": result, "dir": result.index.parent, "own": own}

@@ -20,7 +20,6 @@ import pytest
 from ptvlib.assessment.params import validate_params
 from ptvlib.basics import config
 from ptvlib.basics.version import __version__
-from ptvlib.data.demo import demo_own_data
 from ptvlib.data.loading import BUILD_VERSION
 from ptvlib.report.pdf import write_pdf
 from ptvlib.report.runner import run_report
@@ -64,15 +63,15 @@ PROSE_TEXT = VISIBLE_TEXT.replace(
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def reports(demo_report: dict, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The bokmål report (shared with test_report, conftest) and the same run in English."""
+    assert demo_report["result"].failed == [], demo_report["result"].failed
     root = tmp_path_factory.mktemp("publication")
-    own = demo_own_data(root / "own_demo.csv")
-    out = {}
-    for lang in ("nb", "en"):
-        params = validate_params(own_data=str(own), treated_areas=["030115", "030101"], lang=lang)
-        result = run_report(params, out=root / lang, jobs=2, progress=False)
-        assert result.failed == [], result.failed
-        out[lang] = result.index.parent
+    own = demo_report["own"]
+    params = validate_params(own_data=str(own), treated_areas=["030115", "030101"], lang="en")
+    result = run_report(params, out=root / "en", jobs=2, progress=False)
+    assert result.failed == [], result.failed
+    out = {"nb": demo_report["dir"], "en": result.index.parent}
     write_pdf(out["nb"])
     return out
 

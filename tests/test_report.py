@@ -19,10 +19,8 @@ import pytest
 
 from ptvlib import cli
 from ptvlib.assessment import outcome as assess
-from ptvlib.assessment.params import Params, validate_params
+from ptvlib.assessment.params import Params
 from ptvlib.basics import config
-from ptvlib.data.demo import demo_own_data
-from ptvlib.report.runner import run_report
 
 pytestmark = pytest.mark.slow
 
@@ -30,13 +28,9 @@ GROUPS = Params().offence_groups  # the notebooks' defaults
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("report")
-    own = demo_own_data(root / "own_demo.csv")
-    # Defaults, plus the synthetic own-data file so notebook 04 runs its designs.
-    params = validate_params(own_data=str(own), treated_areas=["030115", "030101"])
-    result = run_report(params, out=root / "reports", jobs=2, progress=False)
-    return {"params": params, "result": result, "dir": root / "reports" / "2024"}
+def run(demo_report: dict) -> dict:
+    # Defaults, plus the synthetic own-data file so notebook 04 runs its designs (conftest).
+    return demo_report
 
 
 def _sidecar(run: dict, stem: str) -> dict:
