@@ -154,3 +154,16 @@ def test_ptv_own_data_environment_variable(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("PTV_OWN_DATA", str(tmp_path / "missing.csv"))
     with pytest.raises(ParameterError, match="missing.csv' does not exist"):
         validate_params()
+
+
+def test_excluded_regions_are_validated() -> None:
+    from ptvlib.assessment.exclusions import DEFAULT_EXCLUDED
+
+    assert validate_params().excluded_regions == list(DEFAULT_EXCLUDED)
+    assert validate_params(excluded_regions=[]).excluded_regions == []
+    with pytest.raises(ParameterError, match=r"excluded_regions=\['9999'\].*not municipalities"):
+        validate_params(excluded_regions=["9999"])
+    with pytest.raises(ParameterError, match="contains the treated region '0301'"):
+        validate_params(excluded_regions=["0301"])
+    with pytest.raises(ParameterError, match="excluded_regions=.*expected list of str"):
+        validate_params(excluded_regions="3209")

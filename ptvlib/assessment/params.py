@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
 
+from ptvlib.assessment.exclusions import DEFAULT_EXCLUDED
 from ptvlib.basics import config
 from ptvlib.basics.exceptions import OwnDataError, ParameterError, PtvError
 from ptvlib.basics.literals import Comparison, Lang, Straddle
@@ -55,7 +56,10 @@ class Params:
     start_year : int
         First year of the funding (default 2018).
     comparison : str
-        ``large_cities``, ``all_municipalities``, ``rest_of_norway`` or ``synthetic``.
+        ``large_cities``, ``all_municipalities``, ``rest_of_norway`` or
+        ``synthetic``: the comparison group of the descriptive figures and the
+        dose–response; the designs that decide a verdict use the comparison
+        pool (``donor_min_population``, ``excluded_regions``).
     offence_groups : list of str
         Offence groups to analyse.
     lang : str
@@ -70,8 +74,16 @@ class Params:
     n_large : int
         Number of large cities in the ``large_cities`` comparison.
     donor_min_population : int
-        Synthetic-control donors: municipalities with at least this many
-        inhabitants the year before the start (0 = every municipality).
+        Comparison pool of the calibrated designs (synthetic control,
+        difference-in-differences, time series ranked against untreated
+        units): municipalities with at least this many inhabitants the year
+        before the start (0 = every municipality). The default 10 000 keeps
+        about 80 units, so that a placebo p-value can reach the family-wise
+        level (see :mod:`ptvlib.assessment.pools`).
+    excluded_regions : list of str
+        Municipalities (2024 codes) left out of every comparison pool; default
+        the airport and border municipalities of
+        :data:`~ptvlib.assessment.exclusions.DEFAULT_EXCLUDED`.
     output_dir : str
         Folder for the headline-numbers sidecar (set by ``ptv report``); ``""`` = none.
     force_error : str
@@ -90,7 +102,8 @@ class Params:
     treated_areas: list[str] = field(default_factory=list)
     straddle: Straddle = "drop"
     n_large: int = 10
-    donor_min_population: int = 20_000
+    donor_min_population: int = 10_000
+    excluded_regions: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDED))
     output_dir: str = ""
     force_error: str = ""
 
@@ -111,6 +124,7 @@ _TYPES: dict[str, type] = {
     "straddle": str,
     "n_large": int,
     "donor_min_population": int,
+    "excluded_regions": list,
     "output_dir": str,
     "force_error": str,
 }
@@ -251,8 +265,23 @@ def validate_params(values: Mapping[str, Any] | None = None, **kwargs: Any) -> P
         raise ParameterError(
             f"donor_min_population={p.donor_min_population} is not allowed; allowed: 0 … 200000"
         )
+    _check_excluded(p, set(analysis_units()["unit_code"]))
     _check_own_data(p)
     return p
+
+
+def _check_excluded(p: Params, units: set[str]) -> None:
+    bad = [c for c in p.excluded_regions if c not in units]
+    if bad:
+        raise ParameterError(
+            f"excluded_regions={p.excluded_regions!r}: {bad} are not municipalities of the "
+            "offences table; allowed: 2024 municipality codes such as '3209' (Ullensaker)"
+        )
+    if p.treated_region in p.excluded_regions:
+        raise ParameterError(
+            f"excluded_regions={p.excluded_regions!r} contains the treated region "
+            f"{p.treated_region!r}; allowed: comparison municipalities only"
+        )
 
 
 def _check_own_data(p: Params) -> None:
