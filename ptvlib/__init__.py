@@ -13,6 +13,7 @@ light.
 
 from __future__ import annotations
 
+from ptvlib.assessment.calibration import CalibrationResult, calibrate
 from ptvlib.assessment.enforcement import oslo_keyfigures
 from ptvlib.assessment.indicators import (
     change,
@@ -39,7 +40,9 @@ from ptvlib.assessment.overview import (
 from ptvlib.assessment.own import assess_own
 from ptvlib.assessment.panels import offence_panel, outcome_family
 from ptvlib.assessment.params import Params, validate_params
-from ptvlib.assessment.pools import comparison_group
+from ptvlib.assessment.pools import Pool, assessment_pool, comparison_group
+from ptvlib.assessment.power import Answerability, answerability, mde_table
+from ptvlib.assessment.sensitivity import timing_sensitivity
 from ptvlib.assessment.supplementary import displacement_panel, dose_panel, funding_intensity
 from ptvlib.basics.exceptions import (
     DataError,
@@ -88,7 +91,9 @@ from ptvlib.estimators import (
 from ptvlib.estimators.simulate import simulate_its, simulate_panel
 
 __all__ = [
+    "Answerability",
     "AugmentedSynthResult",
+    "CalibrationResult",
     "DataError",
     "DidResult",
     "DisplacementResult",
@@ -102,6 +107,7 @@ __all__ = [
     "ParameterError",
     "Params",
     "PlaceboResult",
+    "Pool",
     "PtvError",
     "SchemaError",
     "SourceUnavailable",
@@ -113,10 +119,13 @@ __all__ = [
     "UnknownRegionError",
     "WorkspaceError",
     "__version__",
+    "answerability",
     "assess_outcome",
     "assess_own",
+    "assessment_pool",
     "augmented_synth",
     "breakdown_sentence",
+    "calibrate",
     "change",
     "clearance_rate",
     "comparison_group",
@@ -141,6 +150,7 @@ __all__ = [
     "load",
     "load_funding",
     "load_own",
+    "mde_table",
     "offence_panel",
     "oslo_keyfigures",
     "outcome_family",
@@ -161,6 +171,7 @@ __all__ = [
     "status_table",
     "synthetic_control",
     "synthetic_did",
+    "timing_sensitivity",
     "validate_params",
     "validate_region",
     "wild_cluster_bootstrap",

@@ -76,3 +76,25 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     params = validate_params(own_data=str(own), treated_areas=["030115", "030101"])
     result = run_report(params, out=root / "reports", jobs=2, progress=False)
     return {"params": params, "result": result, "dir": result.index.parent, "own": own}
+
+
+#: Lines that tests report (rates they measured), printed at the end of the run.
+_MEASURED: list[str] = []
+
+
+@pytest.fixture
+def measured(request: pytest.FixtureRequest):
+    """Record a line for the end-of-run summary ("measured rates"), shown without ``-s``."""
+
+    def record(line: str) -> None:
+        _MEASURED.append(f"{request.node.name}: {line}")
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    """Print what the tests measured (calibration rates, coverage, simulated power)."""
+    if _MEASURED:
+        terminalreporter.section("measured rates")
+        for line in _MEASURED:
+            terminalreporter.write_line(line)

@@ -1,24 +1,30 @@
 """The designs for one outcome: :func:`assess_outcome` runs them and caches the result.
 
-For one offence group, :func:`assess_outcome` runs
+For one offence group, against one comparison pool
+(:func:`~ptvlib.assessment.pools.assessment_pool`: municipalities with at least
+``donor_min_population`` inhabitants, the treated unit's police district and
+``excluded_regions`` out, units with data gaps listed), :func:`assess_outcome`
+runs
 
-* **synthetic control** on rates per 1 000 against the municipalities with at
-  least ``donor_min_population`` inhabitants and a complete series
-  (placebo-in-space p-value; the demeaned variant is primary when the treated
-  unit lies outside the donors' range),
-* **difference-in-differences** against the comparison group: Poisson on counts
-  with a log-population offset (rate ratio, CR1 errors by unit), OLS on rates
-  with a wild cluster bootstrap, an event study with a linear pre-trend test
-  (which, when it rejects, keeps the DiD out of the verdict), and a permutation
-  p-value that re-runs the Poisson model with each comparison unit as the
-  pseudo-treated one,
-* **interrupted time series** of the treated unit alone (quasi-Poisson on
-  counts, population offset) and against the rest of Norway (comparative ITS),
+* the **calibrated designs** that decide the verdict
+  (:mod:`ptvlib.assessment.placebo`): synthetic control on log rates ranked on
+  its post-period gap, difference-in-differences on log rates with a
+  permutation over the pool, and the treated unit's own segmented time series
+  ranked against the same model on every pool unit — each with a confidence
+  set by test inversion and its minimum detectable effect
+  (:mod:`ptvlib.assessment.power`);
+* the estimator objects behind them, for figures and text (the synthetic
+  control's weights, gaps and leave-one-out; the event study);
+* **model-based designs shown beside them**, which never decide: the Poisson
+  difference-in-differences on counts with cluster-robust (CR1) errors, and
+  the time series against the rest of Norway with Newey–West errors;
+* the **decision rule** (:mod:`ptvlib.assessment.verdicts`: the primary
+  design's placebo p-value, Holm-adjusted within the outcome's family over
+  ``offence_groups``), and its **timing sensitivity**
+  (:mod:`ptvlib.assessment.sensitivity`: start one year earlier and later,
+  without the COVID periods),
 
-and returns an :class:`~ptvlib.assessment.outcome_results.OutcomeAssessment`
-whose verdict combines their directions (:mod:`ptvlib.assessment.verdicts`).
-Panels come from :mod:`ptvlib.assessment.panels`, pools from
-:mod:`ptvlib.assessment.pools`.
+and returns an :class:`~ptvlib.assessment.outcome_results.OutcomeAssessment`.
 """
 
 from __future__ import annotations
@@ -30,51 +36,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ptvlib.assessment.outcome_results import OutcomeAssessment
-from ptvlib.assessment.panels import offence_panel, outcome_family, rest_of_norway
+from ptvlib.assessment.panels import outcome_family, rest_of_norway
 from ptvlib.assessment.params import Params
-from ptvlib.assessment.pools import comparison_units, donor_pool, eligible
 from ptvlib.basics import config, signed_cache
 
 __all__ = ["assess_outcome"]
-
-
-def _permutation_p(sub: pd.DataFrame, params: Params, observed: float) -> tuple[float, int]:
-    """Share of pseudo-treated comparison units whose |log rate ratio| ≥ the treated one's.
-
-    Each comparison unit that has data at the start is in turn the treated unit
-    (the real treated unit left out). Returns the p-value (the real unit
-    included, so the smallest value is ``1 / (k + 1)``) and *k*.
-    """
-    from ptvlib.basics.exceptions import PtvError
-    from ptvlib.estimators.did import did
-
-    controls = sorted(set(sub["region"]) - {params.treated_region})
-    donor = sub.loc[sub["region"] != params.treated_region]
-    stats = [abs(observed)]
-    for unit in controls:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                r = did(
-                    donor,
-                    unit="region",
-                    time="year",
-                    outcome="count",
-                    treated=unit,
-                    start=params.start_year,
-                    exposure="population",
-                    family="poisson",
-                    period_years=2,
-                    straddle=params.straddle,
-                )
-        except PtvError:
-            continue  # this unit has no data at the start: it cannot be a pseudo-treated unit
-        stats.append(abs(r.coef))
-    arr = np.asarray(stats)
-    return float(np.mean(arr >= arr[0] - 1e-12)), len(arr) - 1
 
 
 #: Parameters that change an assessment (the others only change text or output paths).
@@ -82,11 +50,13 @@ _ASSESS_FIELDS = (
     "year",
     "treated_region",
     "start_year",
-    "comparison",
-    "n_large",
+    "offence_groups",
     "straddle",
     "donor_min_population",
+    "excluded_regions",
 )
+#: Changes whenever the designs or the decision rule change what an assessment holds.
+_DESIGNS_VERSION = "calibrated-1"
 
 
 def _assess_cache_path(params: Params, group: str, bootstrap: int, seed: int) -> Path:
@@ -94,7 +64,7 @@ def _assess_cache_path(params: Params, group: str, bootstrap: int, seed: int) ->
     from ptvlib.data.loading import BUILD_VERSION
     from ptvlib.data.loading import cache_key as _cache_key
 
-    parts = [__version__, BUILD_VERSION, group, str(bootstrap), str(seed)]
+    parts = [__version__, BUILD_VERSION, _DESIGNS_VERSION, group, str(bootstrap), str(seed)]
     parts += [f"{k}={getattr(params, k)!r}" for k in _ASSESS_FIELDS]
     parts += [_cache_key(name) for name in ("reported_offences", "population", "national_offences")]
     key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
@@ -139,18 +109,39 @@ def assess_outcome(
     return result
 
 
+def _family_rule(params: Params, group: str) -> Any:
+    """The decision rule over the outcomes of *group*'s family among ``offence_groups``."""
+    from ptvlib.assessment.group_tests import group_tests
+    from ptvlib.assessment.verdicts import apply_rule, family_of
+
+    fam = family_of(group)
+    members = [g for g in dict.fromkeys([*params.offence_groups, group]) if family_of(g) == fam]
+    evidence = {g: group_tests(params, g).evidence() for g in members}
+    return apply_rule(evidence)[group]
+
+
 def _assess_outcome(params: Params, group: str, *, bootstrap: int, seed: int) -> OutcomeAssessment:
+    from ptvlib.assessment.group_tests import group_tests
+    from ptvlib.assessment.sensitivity import timing_sensitivity
     from ptvlib.basics.exceptions import PtvError
     from ptvlib.estimators.did import did
     from ptvlib.estimators.its import its
-    from ptvlib.estimators.synth import OutsideDonorRangeWarning, synthetic_control
+    from ptvlib.estimators.synth import synthetic_control
 
     res: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    panel, dropped = offence_panel(group, year_max=params.year)
-    extra["dropped_periods"] = dropped
+    gt = group_tests(params, group)
+    errors.update(gt.errors)
+    pool = gt.pool
+    if pool is None:
+        return OutcomeAssessment(
+            group=group, family=outcome_family(group), params=params, errors=errors
+        )
     treated = params.treated_region
+    panel = pool.panel.assign(log_rate=np.log(pool.panel["rate"]))
+    extra["pool_n"] = pool.n
+    extra["pool_years"] = pool.years
     common: dict[str, Any] = dict(
         unit="region",
         time="year",
@@ -158,49 +149,21 @@ def _assess_outcome(params: Params, group: str, *, bootstrap: int, seed: int) ->
         period_years=2,
         straddle=params.straddle,
     )
-
-    # Synthetic control on rates over comparable donors (see _donor_pool); the demeaned
-    # variant is primary when the treated unit is outside the donors' range.
-    try:
-        pool = donor_pool(panel, params)
-        extra["synth_donor_min_population"] = params.donor_min_population
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            sc = synthetic_control(pool, outcome="rate", treated=treated, **common)
-        outside = any(issubclass(w.category, OutsideDonorRangeWarning) for w in caught)
-        res["synth_standard"] = sc
-        if outside:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res["synth_demeaned"] = synthetic_control(
-                    pool, outcome="rate", treated=treated, demean=True, **common
-                )
-        primary = res.get("synth_demeaned", sc)
-        res["synth"] = primary
-        extra["synth_outside_range"] = outside
-        extra["synth_p"] = primary.placebo("space").p_value
-        extra["synth_n_donors"] = int(primary.weights.size)
-    except PtvError as err:
-        errors["synth"] = str(err)
-
-    # Difference-in-differences against the comparison group.
-    try:
-        units = [treated, *comparison_units(params, panel)]
-        sub = eligible(panel, units, params.start_year)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            dp = did(
-                sub,
-                outcome="count",
-                treated=treated,
-                exposure="population",
-                family="poisson",
-                cluster="region",
-                **common,
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            sc = synthetic_control(
+                panel, outcome="log_rate", treated=treated, demean=True, **common
             )
-            do = did(
-                sub,
-                outcome="rate",
+            res["synth"] = _gap_ranked(sc)
+            extra["synth_n_donors"] = int(sc.weights.size)
+            extra["synth_loo"] = sc.leave_one_out()
+        except PtvError as err:
+            errors["synth"] = str(err)
+        try:
+            dl = did(
+                panel,
+                outcome="log_rate",
                 treated=treated,
                 family="ols",
                 cluster="region",
@@ -208,41 +171,45 @@ def _assess_outcome(params: Params, group: str, *, bootstrap: int, seed: int) ->
                 seed=seed,
                 **common,
             )
-        res["did_poisson"], res["did_ols"] = dp, do
-        es = dp.event_study()
-        res["event_study"] = es
-        # The joint Wald test of all leads rejects far too often with one treated unit
-        # (see EventStudyResult); the one-degree-of-freedom linear pre-trend test gates the verdict.
-        extra["pretrend_p"] = es.pretrend_slope_p_value
-        extra["pretrend_joint_p"] = es.pretrend_p_value
-        extra["did_units"] = sorted(set(sub["region"]))
-        extra["did_permutation_p"], extra["did_permutation_k"] = _permutation_p(
-            sub, params, dp.coef
-        )
-    except PtvError as err:
-        errors["did"] = str(err)
-
-    # Interrupted time series of the treated unit (all its periods) and against the rest of Norway.
-    try:
-        own = offence_panel(group, year_max=params.year, min_coverage=0.0)[0]
-        own = own.loc[own["region"] == treated, ["year", "period", "count", "population"]]
-        its_kw: dict[str, Any] = dict(
-            time="year",
-            outcome="count",
-            start=params.start_year,
-            exposure="population",
-            period_years=2,
-            straddle=params.straddle,
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res["its"] = its(own, family="quasipoisson", **its_kw)
-            rest = rest_of_norway(group, treated=treated, year_max=params.year)
-            res["its_comparative"] = its(
-                own, family="quasipoisson", control=rest, control_exposure="population", **its_kw
+            res["did"] = dl
+            es = dl.event_study()
+            res["event_study"] = es
+            extra["pretrend_joint_p"] = es.pretrend_p_value
+            res["did_poisson"] = did(
+                panel,
+                outcome="count",
+                treated=treated,
+                exposure="population",
+                family="poisson",
+                cluster="region",
+                **common,
             )
+        except PtvError as err:
+            errors["did"] = str(err)
+        try:
+            own = panel.loc[panel["region"] == treated, ["year", "period", "count", "population"]]
+            its_kw: dict[str, Any] = dict(
+                time="year",
+                outcome="count",
+                start=params.start_year,
+                exposure="population",
+                period_years=2,
+                straddle=params.straddle,
+                family="quasipoisson",
+                hac_lags=1,  # two-year averages overlap: lag-1 autocorrelation about 0.5
+            )
+            res["its"] = its(own, **its_kw)
+            rest = rest_of_norway(group, treated=treated, year_max=params.year)
+            rest = rest.loc[rest["year"].isin(pool.years)]
+            res["its_comparative"] = its(own, control=rest, control_exposure="population", **its_kw)
+        except PtvError as err:
+            errors["its"] = str(err)
+    try:
+        rule = _family_rule(params, group)
     except PtvError as err:
-        errors["its"] = str(err)
+        rule = None
+        errors["rule"] = str(err)
+    sensitivity = timing_sensitivity(params, group)
     return OutcomeAssessment(
         group=group,
         family=outcome_family(group),
@@ -250,4 +217,30 @@ def _assess_outcome(params: Params, group: str, *, bootstrap: int, seed: int) ->
         results=res,
         extra=extra,
         errors=errors,
+        tests=dict(gt.tests),
+        rule=rule,
+        pool=pool,
+        sensitivity=sensitivity,
     )
+
+
+def _gap_ranked(sc: Any) -> Any:
+    """The synthetic control with its placebo-in-space p-value ranked on the post-period gap.
+
+    The estimator's placebo runs are the same fits as the calibrated test's
+    (:func:`~ptvlib.assessment.placebo.synth_test`); only the statistic that
+    is ranked changes, from the RMSPE ratio to the absolute mean post-period
+    gap, so the figures and the estimator's own verdict show the p-value that
+    counts.
+    """
+    from ptvlib.assessment.placebo import rank_p
+
+    placebo = sc.placebo("space")
+    table = placebo.table
+    real = table.loc[table["treated"], "att"].to_numpy(dtype=float)[0]
+    null = table.loc[~table["treated"], "att"].to_numpy(dtype=float)
+    table = table.assign(abs_att=table["att"].abs())
+    table = table.sort_values("abs_att", ascending=False, kind="stable", ignore_index=True)
+    table["rank"] = np.arange(1, len(table) + 1)
+    sc._cache["space"] = dataclasses.replace(placebo, table=table, p_value=rank_p(null, real))
+    return sc

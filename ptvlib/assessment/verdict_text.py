@@ -1,0 +1,236 @@
+"""Verdict sentences of the municipal assessment, in bokmål and English.
+
+Built from an :class:`~ptvlib.assessment.outcome_results.OutcomeAssessment`:
+the verdict code in words, the primary design's estimate, confidence set and
+p-value before and after the family-wise adjustment, the minimum detectable
+effect when nothing is found, what the other counting designs say, and which
+timing variants the verdict is robust to. Every number goes through
+:mod:`ptvlib.basics.numbers`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ptvlib.basics import config
+from ptvlib.basics import numbers as fmt
+from ptvlib.basics.literals import Lang
+
+__all__ = ["DESIGN_NAMES", "P_KIND_WORDS", "WHY_NOT", "outcome_verdict", "why_not_text"]
+
+#: Design names inside a sentence (lower case), by language.
+DESIGN_NAMES: dict[str, dict[str, str]] = {
+    "nb": {
+        "synth": "syntetisk kontroll",
+        "did": "forskjell-i-forskjeller",
+        "its": "avbrutt tidsserie",
+        "did_poisson": "forskjell-i-forskjeller (Poisson)",
+        "its_comparative": "avbrutt tidsserie mot resten av landet",
+    },
+    "en": {
+        "synth": "synthetic control",
+        "did": "difference-in-differences",
+        "its": "interrupted time series",
+        "did_poisson": "difference-in-differences (Poisson)",
+        "its_comparative": "interrupted time series against the rest of Norway",
+    },
+}
+
+#: What a p-value is, in a sentence, by language.
+P_KIND_WORDS: dict[str, dict[str, Any]] = {
+    "nb": {"placebo": "placebo", "permutation": "permutasjon", "model": "modellbasert"},
+    "en": {"placebo": "placebo", "permutation": "permutation", "model": "model-based"},
+}
+
+#: Why a design does not count, by language (``{n}``, ``{p}`` are filled in).
+WHY_NOT: dict[str, dict[str, str]] = {
+    "nb": {
+        "did_poisson": "Teller ikke: klyngerobuste feil (CR1) med én behandlet enhet "
+        "undervurderer usikkerheten; vist til sammenligning.",
+        "its_comparative": "Teller ikke: modellbasert p (Newey–West) mot én kontrollserie; den "
+        "kalibrerte tidsserien sammenligner allerede med hver kommune i utvalget.",
+        "unreachable": "Teller ikke: med {n} sammenligningsenheter er minste mulige placebo-p "
+        "{p}, over 0,05.",
+    },
+    "en": {
+        "did_poisson": "Does not count: cluster-robust (CR1) errors with one treated unit "
+        "understate the uncertainty; shown for comparison.",
+        "its_comparative": "Does not count: model-based (Newey–West) p against one control "
+        "series; the calibrated time series already compares with every pool municipality.",
+        "unreachable": "Does not count: with {n} comparison units the smallest attainable "
+        "placebo p is {p}, above 0.05.",
+    },
+}
+
+_WORDS: dict[str, dict[str, Any]] = {
+    "nb": {
+        "head": "{label}: {word} etter {start} ({family}).",
+        "primary": "Hoveddesign: {design}, {est} (95\u00a0%-{kind}intervall {ci}; {p}; justert for "
+        "{m} {family_pl} etter Holm {p_adj}).",
+        "primary_one": "Hoveddesign: {design}, {est} (95\u00a0%-{kind}intervall {ci}; {p}).",
+        "mde": {
+            "decrease": "En nedgang mindre enn omtrent {mde} kunne ikke skilles fra støy "
+            "(80\u00a0% styrke på 5\u00a0%-nivå{fam}).",
+            "increase": "En økning mindre enn omtrent {mde} kunne ikke skilles fra støy "
+            "(80\u00a0% styrke på 5\u00a0%-nivå{fam}).",
+        },
+        "mde_fam": "; {mde} på familienivået",
+        "mde_inf": "Med disse dataene kunne ingen effektstørrelse oppdages med 80\u00a0% styrke.",
+        "others": "Andre design som teller: {items}.",
+        "item": "{design} {est} ({kind}-{p})",
+        "agree": " {designs} peker samme vei på 5\u00a0%-nivå.",
+        "oppose": " {designs} peker motsatt vei på 5\u00a0%-nivå.",
+        "none_agree": " Ingen andre design når 5\u00a0%-nivå.",
+        "robust": "Dommen er den samme med {items}.",
+        "not_robust": "Dommen endres med {items}.",
+        "activity": "Dette er et aktivitetsutfall: flere anmeldelser kan bety mer politiarbeid, "
+        "ikke mer kriminalitet.",
+        "no_primary": "Hoveddesignet ({design}) kunne ikke kjøres: {why}",
+        "family_pl": {
+            "primary": "primærutfall",
+            "secondary": "sekundærutfall",
+            "exploratory": "utforskende utfall",
+        },
+        "and": " og ",
+    },
+    "en": {
+        "head": "{label}: {word} after {start} ({family}).",
+        "primary": "Primary design: {design}, {est} (95% {kind} interval {ci}; {p}; Holm-adjusted "
+        "over {m} {family_pl} {p_adj}).",
+        "primary_one": "Primary design: {design}, {est} (95% {kind} interval {ci}; {p}).",
+        "mde": {
+            "decrease": "A fall smaller than about {mde} could not be told from noise (80% power "
+            "at the 5% level{fam}).",
+            "increase": "A rise smaller than about {mde} could not be told from noise (80% power "
+            "at the 5% level{fam}).",
+        },
+        "mde_fam": "; {mde} at the family-wise level",
+        "mde_inf": "With these data no effect size could be detected with 80% power.",
+        "others": "Other designs that count: {items}.",
+        "item": "{design} {est} ({kind} {p})",
+        "agree": " {designs} point the same way at the 5% level.",
+        "oppose": " {designs} point the other way at the 5% level.",
+        "none_agree": " No other design reaches the 5% level.",
+        "robust": "The verdict is the same with {items}.",
+        "not_robust": "The verdict changes with {items}.",
+        "activity": "This is an activity outcome: more reports can mean more police work, not "
+        "more crime.",
+        "no_primary": "The primary design ({design}) could not run: {why}",
+        "family_pl": {
+            "primary": "primary outcomes",
+            "secondary": "secondary outcomes",
+            "exploratory": "exploratory outcomes",
+        },
+        "and": " and ",
+    },
+}
+
+
+def why_not_text(key: str, lang: Lang, **values: Any) -> str:
+    """The reason a design does not count, in the report language."""
+    return WHY_NOT[lang][key].format(**values)
+
+
+def _join(items: list[str], lang: Lang) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + _WORDS[lang]["and"] + items[-1]
+
+
+def _pct(share: float, lang: Lang) -> str:
+    return fmt.percent(share, lang, decimals=0)
+
+
+def outcome_verdict(a: Any, lang: Lang) -> str:
+    """The verdict paragraph of an :class:`~ptvlib.assessment.outcome_results.OutcomeAssessment`."""
+    from ptvlib.assessment.sensitivity import robust_to
+    from ptvlib.assessment.verdicts import COMBINED_LABELS, FAMILY_LABELS
+
+    w = _WORDS[lang]
+    label = config.OFFENCE_GROUP_LABELS[lang][a.group]
+    code = a.combined
+    rule = a.rule
+    fam = rule.family if rule is not None else "exploratory"
+    parts = [
+        w["head"].format(
+            label=label,
+            word=COMBINED_LABELS[lang][code],
+            start=a.params.start_year,
+            family=FAMILY_LABELS[lang][fam],
+        )
+    ]
+    key = a.primary_design
+    test = a.tests.get(key)
+    names = DESIGN_NAMES[lang]
+    if test is None:
+        why = a.errors.get(key) or a.errors.get("pool") or "–"
+        parts.append(w["no_primary"].format(design=names.get(key, key), why=why))
+    else:
+        lo, hi = test.ci()
+        kind = P_KIND_WORDS[lang]["permutation" if key == "did" else "placebo"]
+        ci = (
+            f"{fmt.percent_change(1 + lo, lang)} {'til' if lang == 'nb' else 'to'} "
+            f"{fmt.percent_change(1 + hi, lang) if math.isfinite(hi) else '∞'}"
+        )
+        values = dict(
+            design=names[key],
+            est=fmt.percent_change(1 + test.effect, lang),
+            kind=kind,
+            ci=ci,
+            p=fmt.p_value(test.p_value, lang),
+        )
+        if rule is not None and rule.family_size > 1:
+            parts.append(
+                w["primary"].format(
+                    m=rule.family_size,
+                    family_pl=w["family_pl"][fam],
+                    p_adj=fmt.p_value(rule.p_adjusted, lang),
+                    **values,
+                )
+            )
+        else:
+            parts.append(w["primary_one"].format(**values))
+        if code == "inconclusive":
+            mde, mde_fam = a.mde, a.mde_family
+            if math.isfinite(mde):
+                famtext = (
+                    w["mde_fam"].format(mde=_pct(mde_fam, lang))
+                    if math.isfinite(mde_fam) and rule is not None and rule.family_size > 1
+                    else ""
+                )
+                parts.append(w["mde"][a.direction].format(mde=_pct(mde, lang), fam=famtext))
+            else:
+                parts.append(w["mde_inf"])
+    others = [k for k in a.tests if k != key]
+    if others:
+        items = []
+        for k in others:
+            t = a.tests[k]
+            kind = P_KIND_WORDS[lang]["permutation" if k == "did" else "placebo"]
+            items.append(
+                w["item"].format(
+                    design=names[k],
+                    est=fmt.percent_change(1 + t.effect, lang),
+                    kind=kind,
+                    p=fmt.p_value(t.p_value, lang),
+                )
+            )
+        text = w["others"].format(items=_join(items, lang))
+        if rule is not None and code != "inconclusive":
+            if rule.opposing:
+                text += w["oppose"].format(designs=_join([names[d] for d in rule.opposing], lang))
+            if rule.agreeing:
+                text += w["agree"].format(designs=_join([names[d] for d in rule.agreeing], lang))
+            if not rule.agreeing and not rule.opposing:
+                text += w["none_agree"]
+        parts.append(text)
+    if a.sensitivity is not None and not a.sensitivity.empty:
+        same, different = robust_to(a.sensitivity, a.group, lang)
+        if same:
+            parts.append(w["robust"].format(items=_join(same, lang)))
+        if different:
+            parts.append(w["not_robust"].format(items=_join(different, lang)))
+    if a.family == "activity":
+        parts.append(w["activity"])
+    return " ".join(parts)
