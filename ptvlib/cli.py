@@ -1,4 +1,4 @@
-"""The ``ptv`` command: ``report``, ``data list|info|update|template``, ``params``.
+"""The ``ptv`` command: ``report``, ``calibrate``, ``data list|info|update|template``, ``params``.
 
 Errors are one line (``error: ...``) naming what is wrong and what is allowed,
 never a traceback, and values longer than a few hundred characters are cut in
@@ -318,6 +318,92 @@ def _write_pdf(params: Any, result: Any) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    """``ptv calibrate``: the verdict pipeline on every untreated pool municipality."""
+    import json
+
+    from ptvlib.assessment.calibration import calibrate
+    from ptvlib.assessment.params import validate_params
+    from ptvlib.basics import numbers as fmt
+    from ptvlib.basics.io import atomic_write_text
+
+    params = validate_params(_collect_params(args))
+    cal = calibrate(params, groups=args.group or None)
+    lang = params.lang
+    rows = [
+        {
+            "design": r.label,
+            "group": r.group,
+            "n": int(r.n),
+            "signals": int(r.signals),
+            "share": fmt.percent(r.share, lang),
+        }
+        for r in cal.table(lang).itertuples()
+        if r.group == "all" or args.per_group
+    ]
+    _print_table(rows, ["design", "group", "n", "signals", "share"])
+    print()
+    print(cal.sentence(lang))
+    signals = cal.verdicts.loc[cal.verdicts["code"] != "inconclusive"]
+    if len(signals) and args.signals:
+        print()
+        _print_table(
+            [
+                {
+                    "unit": f"{r.unit_name} ({r.unit})",
+                    "group": r.group,
+                    "code": r.code,
+                    "primary": r.primary,
+                    "p_adjusted": fmt.number(r.p_adjusted, lang, decimals=3),
+                }
+                for r in signals.itertuples()
+            ],
+            ["unit", "group", "code", "primary", "p_adjusted"],
+        )
+    if args.json:
+        payload = cal.sidecar(lang)
+        atomic_write_text(Path(args.json), json.dumps(payload, ensure_ascii=False, indent=2))
+        print(f"calibration: {args.json}")
+    if args.require is not None and cal.share > args.require:
+        print(
+            f"FAILED: {cal.share:.2%} non-inconclusive verdicts exceed {args.require:.2%}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _add_calibrate(sub: Any) -> None:
+    cal = sub.add_parser(
+        "calibrate",
+        help="run the verdict rule on every untreated municipality and count false signals",
+    )
+    cal.add_argument("--year", type=int, default=None, help="assessment year")
+    cal.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="set a parameter (as for ptv report)",
+    )
+    cal.add_argument("-f", "--file", help="YAML file of parameters")
+    cal.add_argument("--lang", choices=["nb", "en"], default=None, help="language (default nb)")
+    cal.add_argument(
+        "--group", action="append", help="offence group (repeatable; default offence_groups)"
+    )
+    cal.add_argument("--per-group", action="store_true", help="one row per design and group")
+    cal.add_argument("--signals", action="store_true", help="list every non-inconclusive verdict")
+    cal.add_argument("--json", help="write the calibration record (the report's sidecar key) here")
+    cal.add_argument(
+        "--require",
+        type=float,
+        default=None,
+        help="exit 1 when the share of non-inconclusive verdicts exceeds this (e.g. 0.05)",
+    )
+    cal.set_defaults(func=_calibrate)
+
+
 def _parser() -> argparse.ArgumentParser:
     codes = "\n".join(f"  {code:<4} {text}" for code, text in EXIT_CODES.items())
     parser = argparse.ArgumentParser(
@@ -373,6 +459,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also write report.pdf (index and pages, A4) with headless Chromium",
     )
     rep.set_defaults(func=_report)
+    _add_calibrate(sub)
 
     data = sub.add_parser("data", help="list, describe or update datasets")
     dsub = data.add_subparsers(dest="data_command", required=True)

@@ -172,3 +172,34 @@ def test_simulated_truth_false_positives_and_power_at_the_mde(measured) -> None:
         assert 0.01 <= rates[key] <= 0.09  # 5 % +- 2.7 binomial standard errors
     assert rates["rule"] <= 0.09
     assert 0.70 <= detected / runs <= 0.90  # 80 % +- 3.5 binomial standard errors
+
+
+def test_ptv_calibrate_command(tmp_path, capsys) -> None:
+    import json
+
+    from ptvlib import cli
+
+    out = tmp_path / "calibration.json"
+    code = cli.main(
+        [
+            "calibrate",
+            "--group",
+            "violence",
+            "--lang",
+            "en",
+            "--signals",
+            "--require",
+            "0.05",
+            "--json",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "Verdict (the rule)" in printed and "municipalities without the funding" in printed
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert record["settings"]["groups"] == ["violence"] and record["n_assessments"] >= 60
+    # A share above the requirement fails the command; a bad parameter is exit 2.
+    assert cli.main(["calibrate", "--group", "violence", "--require", "0"]) == 1
+    assert cli.main(["calibrate", "-p", "excluded_regions", "9999"]) == 2
+    assert "excluded_regions" in capsys.readouterr().err
