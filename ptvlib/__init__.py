@@ -43,7 +43,12 @@ from ptvlib.assessment.params import Params, validate_params
 from ptvlib.assessment.pools import Pool, assessment_pool, comparison_group
 from ptvlib.assessment.power import Answerability, answerability, mde_table
 from ptvlib.assessment.sensitivity import timing_sensitivity
-from ptvlib.assessment.supplementary import displacement_panel, dose_panel, funding_intensity
+from ptvlib.assessment.supplementary import (
+    displacement_panel,
+    dose_panel,
+    exploratory_text,
+    funding_intensity,
+)
 from ptvlib.basics.exceptions import (
     DataError,
     EstimationError,
@@ -139,6 +144,7 @@ __all__ = [
     "dose_panel",
     "dose_response",
     "eb_shrunk_rates",
+    "exploratory_text",
     "family_table",
     "funding_intensity",
     "funding_per_capita",

@@ -2,7 +2,13 @@
 
 Public sources give no clean annual series of the Oslo money and no crime data
 below the municipality, so these analyses rest on stated amounts and on Oslo's
-neighbouring municipalities; the notebooks present them as supplementary.
+neighbouring municipalities. They do not meet the standard of the verdicts
+(inference calibrated on untreated units): the dose–response slope is
+identified by Oslo alone (the only unit with a dose), and the weighted
+displacement difference's interval uses Poisson variances for counts that are
+heavily overdispersed and serially correlated, with no placebo buffers to
+calibrate it against. :func:`exploratory_text` therefore presents them
+without a direction claim, labelled exploratory.
 """
 
 from __future__ import annotations
@@ -15,7 +21,40 @@ from ptvlib.assessment.params import Params
 from ptvlib.assessment.pools import comparison_units as _comparison_units
 from ptvlib.assessment.pools import eligible as _eligible
 
-__all__ = ["OSLO_NEIGHBOURS", "displacement_panel", "dose_panel", "funding_intensity"]
+__all__ = [
+    "OSLO_NEIGHBOURS",
+    "displacement_panel",
+    "dose_panel",
+    "exploratory_text",
+    "funding_intensity",
+]
+
+_EXPLORATORY: dict[str, dict[str, str]] = {
+    "nb": {
+        "dose": "Utforskende, uten retningskonklusjon: endringen per {per} kr per innbygger er "
+        "anslått til {est}, men bare {treated} har en dose, så anslaget er {treated}s egen "
+        "utvikling mot sammenligningsgruppen delt på pengene — det kan ikke skille pengene fra "
+        "alt annet som skjedde der samtidig, og intervallet ({ci}) er klyngerobust med én "
+        "behandlet enhet. Det teller ikke i dommen.",
+        "wdd": "Utforskende, uten retningskonklusjon: den vektede forflytningsdifferansen er "
+        "{wdd} lovbrudd per år (målområdet {target}, nabokommunene {buffer}). Intervallet "
+        "bygger på Poisson-varians for tellinger som varierer langt mer enn det og er korrelert "
+        "over tid, og det finnes ingen placebo-naboområder å kalibrere mot. Det teller ikke i "
+        "dommen.",
+    },
+    "en": {
+        "dose": "Exploratory, no direction claimed: the change per {per} NOK per inhabitant is "
+        "estimated at {est}, but only {treated} has a dose, so the estimate is {treated}'s own "
+        "change against the comparison group divided by the money — it cannot separate the "
+        "money from everything else that happened there, and its interval ({ci}) is "
+        "cluster-robust with one treated unit. It does not count in the verdict.",
+        "wdd": "Exploratory, no direction claimed: the weighted displacement difference is "
+        "{wdd} offences a year (target {target}, neighbours {buffer}). Its interval uses "
+        "Poisson variances for counts that vary far more than that and are correlated over "
+        "time, and there are no placebo buffers to calibrate it against. It does not count in "
+        "the verdict.",
+    },
+}
 
 
 def funding_intensity(
@@ -139,3 +178,59 @@ def displacement_panel(params: Params, group: str) -> pd.DataFrame:
     ]
     out = pd.concat(parts, ignore_index=True)
     return out.loc[out["year"].isin(years), ["region", "year", "count"]].reset_index(drop=True)
+
+
+def exploratory_text(result: object, lang: str = "nb", *, treated: str = "Oslo") -> str:
+    """A supplementary result in words, labelled exploratory and without a direction claim.
+
+    Parameters
+    ----------
+    result : DoseResponseResult or DisplacementResult
+        From :func:`ptvlib.dose_response` or :func:`ptvlib.displacement`.
+    lang : {"nb", "en"}
+        Language.
+    treated : str
+        Name of the only unit with a dose.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ParameterError
+        *result* is neither kind.
+    """
+    from ptvlib.basics import numbers as fmt
+    from ptvlib.basics.exceptions import ParameterError
+    from ptvlib.basics.literals import Lang, check_literal
+    from ptvlib.estimators.displacement_results import DisplacementResult
+    from ptvlib.estimators.dose import DoseResponseResult
+
+    check_literal("lang", lang, Lang)
+    words = _EXPLORATORY[lang]
+    if isinstance(result, DoseResponseResult):
+        ratio = result.family == "poisson"
+        lo, hi = result.ci
+        if ratio:
+            est = fmt.percent_change(result.estimate, lang, decimals=1)
+            word = "til" if lang == "nb" else "to"
+            ci = (
+                f"{fmt.percent_change(lo, lang, decimals=1)} {word} "
+                f"{fmt.percent_change(hi, lang, decimals=1)}"
+            )
+        else:
+            est, ci = fmt.number(result.estimate, lang), fmt.interval(lo, hi, lang)
+        return words["dose"].format(
+            per=fmt.number(result.per, lang), est=est, ci=ci, treated=treated
+        )
+    if isinstance(result, DisplacementResult):
+        return words["wdd"].format(
+            wdd=fmt.number(result.wdd, lang, signed=True, decimals=0),
+            target=fmt.number(result.wdd_target, lang, signed=True, decimals=0),
+            buffer=fmt.number(result.wdd_buffer, lang, signed=True, decimals=0),
+        )
+    raise ParameterError(
+        f"result={type(result).__name__} is not allowed; allowed: DoseResponseResult, "
+        "DisplacementResult"
+    )
