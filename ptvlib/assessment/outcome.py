@@ -199,6 +199,7 @@ def _assess_outcome(params: Params, group: str, *, bootstrap: int, seed: int) ->
                 hac_lags=1,  # two-year averages overlap: lag-1 autocorrelation about 0.5
             )
             res["its"] = its(own, **its_kw)
+            extra["its_lag1"] = _lag1(res["its"])
             rest = rest_of_norway(group, treated=treated, year_max=params.year)
             rest = rest.loc[rest["year"].isin(pool.years)]
             res["its_comparative"] = its(own, control=rest, control_exposure="population", **its_kw)
@@ -222,6 +223,14 @@ def _assess_outcome(params: Params, group: str, *, bootstrap: int, seed: int) ->
         pool=pool,
         sensitivity=sensitivity,
     )
+
+
+def _lag1(r: Any) -> float:
+    """Lag-1 autocorrelation of a time series fit's Pearson residuals (in time order)."""
+    cf = r.counterfactual.sort_values("time")
+    e = ((cf["observed"] - cf["fitted"]) / np.sqrt(cf["fitted"])).to_numpy(dtype=float)
+    e = e - e.mean()
+    return float(np.sum(e[1:] * e[:-1]) / np.sum(e * e))
 
 
 def _gap_ranked(sc: Any) -> Any:

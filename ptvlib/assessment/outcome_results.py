@@ -72,6 +72,9 @@ _COLUMNS = [
     "why_not",
     "mde",
     "mde_family",
+    "model_ci_low",
+    "model_ci_high",
+    "model_p",
     "n",
 ]
 
@@ -168,8 +171,12 @@ class OutcomeAssessment:
         """One row per design: estimate (rate ratio), interval, p-value and whether it counts.
 
         Calibrated designs show the placebo / permutation p-value and the
-        confidence set by test inversion; model-based designs their own
-        interval and p-value, with ``counts`` False and ``why_not`` saying why.
+        confidence set by test inversion, and in ``model_ci_low``,
+        ``model_ci_high``, ``model_p`` the model-based interval (CR1 for the
+        difference-in-differences, Newey–West with one lag for the time
+        series: two-year averages overlap, so consecutive periods are
+        correlated); model-based designs their own interval and p-value, with
+        ``counts`` False and ``why_not`` saying why.
         """
         check_literal("lang", lang, Lang)
         rows = [
@@ -191,6 +198,7 @@ class OutcomeAssessment:
             t = self.tests.get(key)
             if t is None:
                 continue
+            model = self._model(key)
             lo, hi = t.ci(ALPHA)
             counts = reachable(t.n)
             p = t.p_value
@@ -212,6 +220,9 @@ class OutcomeAssessment:
                 else why_not_text("unreachable", lang, n=t.n, p=fmt.number(1 / (t.n + 1), lang)),
                 mde=self._mde(key, ALPHA),
                 mde_family=self._mde(key, self.alpha_family),
+                model_ci_low=model[0],
+                model_ci_high=model[1],
+                model_p=model[2],
                 n=t.n + 1,
             )
         for key in MODEL_BASED:
@@ -232,9 +243,28 @@ class OutcomeAssessment:
                 why_not=why_not_text(key, lang),
                 mde=math.nan,
                 mde_family=math.nan,
+                model_ci_low=lo,
+                model_ci_high=hi,
+                model_p=r.p_value,
                 n=r.n,
             )
         return out
+
+    def _model(self, key: str) -> tuple[float, float, float]:
+        """A calibrated design's model-based interval and p (shown, never deciding).
+
+        The difference-in-differences' cluster-robust (CR1) interval and the
+        time series' Newey–West (one lag) interval, as rate ratios; NaN for the
+        synthetic control, which has none.
+        """
+        r = self.results.get(key)
+        if key == "did" and r is not None:
+            lo, hi = r.ci
+            return math.exp(lo), math.exp(hi), float(r.p_value)
+        if key == "its" and r is not None:
+            lo, hi = r.rate_ratio_ci
+            return float(lo), float(hi), float(r.p_value)
+        return math.nan, math.nan, math.nan
 
     def headlines(self, lang: Lang = "nb") -> list[dict[str, Any]]:
         """Rows for the report sidecar: one per design plus the combined verdict.
