@@ -20,6 +20,7 @@ from ptvlib.assessment.panels import offence_panel, rest_of_norway
 from ptvlib.assessment.params import Params
 from ptvlib.assessment.pools import comparison_units as _comparison_units
 from ptvlib.assessment.pools import eligible as _eligible
+from ptvlib.basics.literals import Lang
 
 __all__ = [
     "OSLO_NEIGHBOURS",
@@ -180,7 +181,7 @@ def displacement_panel(params: Params, group: str) -> pd.DataFrame:
     return out.loc[out["year"].isin(years), ["region", "year", "count"]].reset_index(drop=True)
 
 
-def exploratory_text(result: object, lang: str = "nb", *, treated: str = "Oslo") -> str:
+def exploratory_text(result: object, lang: Lang = "nb", *, treated: str = "Oslo") -> str:
     """A supplementary result in words, labelled exploratory and without a direction claim.
 
     Parameters
@@ -203,7 +204,7 @@ def exploratory_text(result: object, lang: str = "nb", *, treated: str = "Oslo")
     """
     from ptvlib.basics import numbers as fmt
     from ptvlib.basics.exceptions import ParameterError
-    from ptvlib.basics.literals import Lang, check_literal
+    from ptvlib.basics.literals import check_literal
     from ptvlib.estimators.displacement_results import DisplacementResult
     from ptvlib.estimators.dose import DoseResponseResult
 
