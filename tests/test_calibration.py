@@ -8,7 +8,7 @@
    two-year averages with unit trends, a common random walk and AR(1) noise;
    with no effect each design rejects in about 5 % of 200 panels; with the
    true effect set to each panel's own minimum detectable effect the primary
-   design detects it in about 80 % of them.
+   design (synthetic DiD) detects it in about 80 % of them.
 3. **The same numbers as the assessment**: the calibration's verdict for a
    pseudo-treated municipality is the verdict :func:`ptvlib.assess_outcome`
    gives with that municipality as the treated region and Oslo's police
@@ -23,13 +23,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ptvlib.assessment.calibration import calibrate
 from ptvlib.assessment.exclusions import DEFAULT_EXCLUDED
 from ptvlib.assessment.outcome import assess_outcome
 from ptvlib.assessment.params import validate_params
-from ptvlib.assessment.placebo import did_test, its_test, synth_test
+from ptvlib.assessment.placebo import did_test, its_test, sdid_test, synth_test
 from ptvlib.assessment.power import choose_primary, mde_table
 from ptvlib.assessment.verdicts import PRIMARY_DESIGN, Evidence, apply_rule
 from ptvlib.basics import numbers as fmt
@@ -55,7 +56,7 @@ def test_at_most_five_percent_false_signals_over_the_five_groups(calibration, me
         f"{cal.n_signals} non-inconclusive verdicts in {cal.n_assessments} assessments of "
         f"{cal.n_units} untreated municipalities = {cal.share:.2%} (codes {cal.codes().to_dict()})"
     )
-    for design in ("synth", "did", "its"):
+    for design in ("synth", "sdid", "ascm", "did", "its"):
         row = summary.loc[(design, "all")]
         measured(
             f"{design}: p <= 0.05 in {int(row['signals'])} of {int(row['n'])} = {row['share']:.2%}"
@@ -77,7 +78,7 @@ def test_calibration_sidecar_follows_the_contract(calibration) -> None:
         "settings",
     }
     assert side["n_signals"] == calibration.n_signals
-    assert set(side["per_design"]) == {"synth", "did", "its", "verdict"}
+    assert set(side["per_design"]) == {"synth", "sdid", "ascm", "did", "its", "verdict"}
     assert fmt.integer(calibration.n_units, "nb") in side["sentence"]
     assert "kommuner uten satsingen" in side["sentence"]
     assert "municipalities without the funding" in calibration.sentence("en")
@@ -94,14 +95,20 @@ def test_declared_primary_designs_are_the_calibrations_choice(params, measured) 
 @pytest.mark.parametrize("group", ["violence", "drugs"])
 def test_a_pseudo_treated_municipality_gets_the_assessments_verdict(calibration, group) -> None:
     v = calibration.verdicts.set_index(["unit", "group"])
+    d = calibration.designs.set_index(["unit", "group", "design"])["p_value"]
     unit = "4601"  # Bergen: in the pool of every group
     params = validate_params(
         treated_region=unit, excluded_regions=[*DEFAULT_EXCLUDED, *OSLO_POLICE_DISTRICT]
     )
     a = assess_outcome(params, group, cache=False)
     assert a.combined == v.loc[(unit, group), "code"]
-    assert a.rule.p_primary == pytest.approx(v.loc[(unit, group), "p_primary"], abs=1e-12)
-    assert a.rule.p_adjusted == pytest.approx(v.loc[(unit, group), "p_adjusted"], abs=1e-12)
+    n = a.pool.n
+    for key, t in a.tests.items():
+        got = d[(unit, group, key)]
+        if key in ("synth", "did", "its"):  # exact leave-two-out: the very same test
+            assert t.p_value == pytest.approx(got, abs=1e-12), key
+        else:  # SDID/ASCM: the real analysis's placebo distribution (see placebo.py)
+            assert abs(t.p_value - got) <= 3 / (n + 1) + 1e-12, key
 
 
 # ------------------------------------------------------------------ simulated truth
@@ -131,21 +138,31 @@ def simulate_municipal(seed: int, *, n_units: int = 45, effect: float = 0.0):
     return c2[keep], p2[keep], y2[keep]
 
 
-def _tests(counts, pop, years):
+def _tests(counts, pop, years, only: str | None = None):
     Y = np.log(counts / pop)
     pre = years < 2018
-    units = [f"u{k}" for k in range(1, counts.shape[1])]
-    return {
-        "synth": synth_test(Y, pre, ~pre, units),
-        "did": did_test(Y, pre, ~pre, units),
-        "its": its_test(counts, pop, years, 2018, units),
+    names = [f"u{k:02d}" for k in range(counts.shape[1])]
+    units = names[1:]
+    long = pd.DataFrame(
+        {
+            "region": np.repeat(names, years.size),
+            "year": np.tile(years, len(names)),
+            "log_rate": Y.T.ravel(),
+        }
+    )
+    runs = {
+        "sdid": lambda: sdid_test(long, treated=names[0], start=2018, units=units)[0],
+        "synth": lambda: synth_test(Y, pre, ~pre, units),
+        "did": lambda: did_test(Y, pre, ~pre, units),
+        "its": lambda: its_test(counts, pop, years, 2018, units),
     }
+    return {k: run() for k, run in runs.items() if only in (None, k)}
 
 
 @pytest.mark.slow
 def test_simulated_truth_false_positives_and_power_at_the_mde(measured) -> None:
     runs = 200
-    null_hits = {"synth": 0, "did": 0, "its": 0, "rule": 0}
+    null_hits = {"sdid": 0, "synth": 0, "did": 0, "its": 0, "rule": 0}
     detected = 0
     mdes = []
     for seed in range(runs):
@@ -153,22 +170,24 @@ def test_simulated_truth_false_positives_and_power_at_the_mde(measured) -> None:
         for key, t in tests.items():
             null_hits[key] += t.p_value <= 0.05
         evidence = [Evidence(k, t.estimate, t.p_value) for k, t in tests.items()]
+        # One outcome (a family of one), synthetic DiD primary, the others supporting.
         null_hits["rule"] += apply_rule({"x": evidence})["x"].code != "inconclusive"
         # The same panel with the true effect at its primary design's own MDE.
-        mde = tests["synth"].mde(0.05, 0.8, "decrease")
+        mde = tests["sdid"].mde(0.05, 0.8, "decrease")
         mdes.append(mde)
-        hit = _tests(*simulate_municipal(seed, effect=-mde))["synth"]
+        hit = _tests(*simulate_municipal(seed, effect=-mde), only="sdid")["sdid"]
         detected += hit.p_value <= 0.05 and hit.estimate < 0
     rates = {k: v / runs for k, v in null_hits.items()}
     measured(
-        f"true null, {runs} seeded panels: p <= 0.05 in synth {rates['synth']:.1%}, did "
-        f"{rates['did']:.1%}, its {rates['its']:.1%}; non-inconclusive verdicts {rates['rule']:.1%}"
+        f"true null, {runs} seeded panels: p <= 0.05 in sdid {rates['sdid']:.1%}, synth "
+        f"{rates['synth']:.1%}, did {rates['did']:.1%}, its {rates['its']:.1%}; "
+        f"non-inconclusive verdicts {rates['rule']:.1%}"
     )
     measured(
         f"true effect = each panel's MDE (mean {np.mean(mdes):.1%}): detected in "
         f"{detected} of {runs} = {detected / runs:.1%} (target 80 %)"
     )
-    for key in ("synth", "did", "its"):
+    for key in ("sdid", "synth", "did", "its"):
         assert 0.01 <= rates[key] <= 0.09  # 5 % +- 2.7 binomial standard errors
     assert rates["rule"] <= 0.09
     assert 0.70 <= detected / runs <= 0.90  # 80 % +- 3.5 binomial standard errors

@@ -259,3 +259,21 @@ def test_its_batch_fits_each_series_like_a_single_fit() -> None:
         )
         got = test.estimate if k == 0 else test.null[k - 1]
         assert got == pytest.approx(math.log(r.rate_ratio), abs=1e-8)
+
+
+def test_sdid_and_ascm_calibration_rows_are_within_three_ranks_of_exact_refits(violence) -> None:
+    """The pseudo-treated unit out of every pool and its own regularisation, refitted exactly."""
+    from ptvlib.assessment.placebo import ascm_test, sdid_test
+
+    pool = violence.pool
+    other = pool.panel.loc[pool.panel["region"] != "0301"]
+    other = other.assign(log_rate=np.log(other["rate"]))
+    for unit in pool.units[::20]:
+        units = [u for u in pool.units if u != unit]
+        for key, fit in (("sdid", sdid_test), ("ascm", ascm_test)):
+            exact, _ = fit(other, treated=unit, start=2018, units=units)
+            approx = violence.tests[key]
+            i = approx.units.index(unit)
+            p = rank_p(np.delete(approx.matrix[i], i), approx.matrix[i, i])
+            assert abs(exact.p_value - p) * (len(units) + 1) <= 3 + 1e-9, (key, unit)
+            assert exact.estimate == pytest.approx(approx.matrix[i, i], abs=5e-3)

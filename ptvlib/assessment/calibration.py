@@ -31,12 +31,16 @@ __all__ = ["CalibrationResult", "calibrate"]
 _DESIGN_LABELS: dict[str, dict[str, str]] = {
     "nb": {
         "synth": "Syntetisk kontroll (placebo)",
+        "sdid": "Syntetisk forskjell-i-forskjeller (placebo)",
+        "ascm": "Utvidet syntetisk kontroll (placebo)",
         "did": "Forskjell-i-forskjeller (permutasjon)",
         "its": "Avbrutt tidsserie (placebo)",
         "verdict": "Samlet dom (regelen)",
     },
     "en": {
         "synth": "Synthetic control (placebo)",
+        "sdid": "Synthetic difference-in-differences (placebo)",
+        "ascm": "Augmented synthetic control (placebo)",
         "did": "Difference-in-differences (permutation)",
         "its": "Interrupted time series (placebo)",
         "verdict": "Verdict (the rule)",

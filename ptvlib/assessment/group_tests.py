@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,9 +25,11 @@ from ptvlib.assessment.placebo import (
     CALIBRATED_DESIGNS,
     Direction,
     PlaceboTest,
+    ascm_test,
     did_test,
     its_test,
     rank_p,
+    sdid_test,
     synth_test,
 )
 from ptvlib.assessment.pools import Pool, assessment_pool
@@ -72,6 +75,11 @@ class GroupTests:
         Design key → :class:`~ptvlib.assessment.placebo.PlaceboTest`.
     errors : dict
         Design (or ``"pool"``) → why it could not run.
+    results : dict
+        The estimator results behind ``sdid`` and ``ascm`` (weights, paths).
+    outside : tuple or None
+        ``("above"|"below", k)`` when the treated unit's pre-period rate lies
+        outside every pool unit's in *k* of the pre-periods (most of them).
     """
 
     group: str
@@ -80,6 +88,8 @@ class GroupTests:
     pool: Pool | None
     tests: dict[str, PlaceboTest] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict, repr=False)
+    outside: tuple[str, int] | None = None
 
     @property
     def direction(self) -> Direction:
@@ -165,8 +175,9 @@ def group_tests(
     GroupTests
     """
     s = params.start_year if start is None else int(start)
+    main = s == params.start_year and not drop_years
     return _group_tests(
-        _key(params), group, s, tuple(sorted(drop_years)), tuple(sorted(out_of_pool))
+        _key(params), group, s, tuple(sorted(drop_years)), tuple(sorted(out_of_pool)), main
     )
 
 
@@ -177,6 +188,7 @@ def _group_tests(
     start: int,
     drop_years: tuple[int, ...],
     out_of_pool: tuple[str, ...],
+    main: bool,
 ) -> GroupTests:
     from ptvlib.basics.exceptions import PtvError
 
@@ -202,8 +214,22 @@ def _group_tests(
         errors["pool"] = f"only {pool.n} comparison units"
         return GroupTests(group, start, drop_years, pool, tests, errors)
     Y = np.log(rate)
+    long = pool.panel.assign(log_rate=np.log(pool.panel["rate"]))
+    donor_kw: dict[str, Any] = dict(treated=pool.treated, start=start, units=pool.units)
+    results: dict[str, Any] = {}
+
+    def donor(design: str) -> PlaceboTest:
+        if design == "sdid":
+            test, results["sdid"] = sdid_test(long, **donor_kw)
+        else:
+            # The timing variants reuse the real fit's ridge penalty in the placebo runs.
+            test, results["ascm"] = ascm_test(long, placebo_cv=main, **donor_kw)
+        return test
+
     runners = {
         "synth": lambda: synth_test(Y, pre, post, pool.units),
+        "sdid": lambda: donor("sdid"),
+        "ascm": lambda: donor("ascm"),
         "did": lambda: did_test(Y, pre, post, pool.units),
         "its": lambda: its_test(counts, population, years, start, pool.units),
     }
@@ -212,7 +238,10 @@ def _group_tests(
             tests[design] = runners[design]()
         except (PtvError, ValueError, np.linalg.LinAlgError) as err:
             errors[design] = str(err)
-    return GroupTests(group, start, drop_years, pool, tests, errors)
+    from ptvlib.estimators._synth_core import outside_range
+
+    side = outside_range(rate[pre, 0], rate[pre, 1:])
+    return GroupTests(group, start, drop_years, pool, tests, errors, results, side)
 
 
 @lru_cache(maxsize=32)

@@ -142,6 +142,8 @@ def _assess_outcome(params: Params, group: str, *, bootstrap: int, seed: int) ->
     panel = pool.panel.assign(log_rate=np.log(pool.panel["rate"]))
     extra["pool_n"] = pool.n
     extra["pool_years"] = pool.years
+    extra["outside_range"] = gt.outside
+    res.update(gt.results)  # the SDID and ASCM fits behind their placebo tests
     common: dict[str, Any] = dict(
         unit="region",
         time="year",
@@ -175,6 +177,7 @@ def _assess_outcome(params: Params, group: str, *, bootstrap: int, seed: int) ->
             es = dl.event_study()
             res["event_study"] = es
             extra["pretrend_joint_p"] = es.pretrend_p_value
+            extra["honest"] = _honest(es)
             res["did_poisson"] = did(
                 panel,
                 outcome="count",
@@ -223,6 +226,17 @@ def _assess_outcome(params: Params, group: str, *, bootstrap: int, seed: int) ->
         pool=pool,
         sensitivity=sensitivity,
     )
+
+
+def _honest(es: Any) -> Any:
+    """HonestDiD relative-magnitudes sensitivity of the event study (None when it cannot run)."""
+    from ptvlib.basics.exceptions import PtvError
+    from ptvlib.estimators.honest import honest_did
+
+    try:
+        return honest_did(es, method="relative_magnitudes")
+    except PtvError:
+        return None
 
 
 def _lag1(r: Any) -> float:

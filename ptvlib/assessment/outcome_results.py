@@ -39,6 +39,8 @@ __all__ = ["CALIBRATED", "DESIGNS", "MODEL_BASED", "OutcomeAssessment", "family_
 DESIGNS: dict[str, dict[str, str]] = {
     "nb": {
         "synth": "Syntetisk kontroll",
+        "sdid": "Syntetisk forskjell-i-forskjeller",
+        "ascm": "Utvidet syntetisk kontroll (ridge)",
         "did": "Forskjell-i-forskjeller (log-rater, permutasjon)",
         "its": "Avbrutt tidsserie (placebo)",
         "did_poisson": "Forskjell-i-forskjeller (Poisson, CR1)",
@@ -46,6 +48,8 @@ DESIGNS: dict[str, dict[str, str]] = {
     },
     "en": {
         "synth": "Synthetic control",
+        "sdid": "Synthetic difference-in-differences",
+        "ascm": "Augmented synthetic control (ridge)",
         "did": "Difference-in-differences (log rates, permutation)",
         "its": "Interrupted time series (placebo)",
         "did_poisson": "Difference-in-differences (Poisson, CR1)",
@@ -53,7 +57,7 @@ DESIGNS: dict[str, dict[str, str]] = {
     },
 }
 #: Designs with calibrated (placebo / permutation) inference, in display order.
-CALIBRATED: tuple[str, ...] = ("synth", "did", "its")
+CALIBRATED: tuple[str, ...] = ("synth", "sdid", "ascm", "did", "its")
 #: Designs shown with model-based inference only.
 MODEL_BASED: tuple[str, ...] = ("did_poisson", "its_comparative")
 
@@ -253,11 +257,16 @@ class OutcomeAssessment:
     def _model(self, key: str) -> tuple[float, float, float]:
         """A calibrated design's model-based interval and p (shown, never deciding).
 
-        The difference-in-differences' cluster-robust (CR1) interval and the
-        time series' Newey–West (one lag) interval, as rate ratios; NaN for the
-        synthetic control, which has none.
+        The difference-in-differences' cluster-robust (CR1) interval, the
+        time series' Newey–West (one lag) interval, and the normal interval
+        from the placebo standard error of SDID and ASCM (the papers'
+        inference), as rate ratios; NaN for the synthetic control, which has
+        none.
         """
         r = self.results.get(key)
+        if key in ("sdid", "ascm") and r is not None:
+            lo, hi = r.ci
+            return math.exp(lo), math.exp(hi), math.nan
         if key == "did" and r is not None:
             lo, hi = r.ci
             return math.exp(lo), math.exp(hi), float(r.p_value)

@@ -45,10 +45,13 @@ __all__ = [
     "mde_table",
 ]
 
-#: Order in which designs with (nearly) the same MDE are preferred: the synthetic
-#: control fits the treated unit's own pre-period path; the difference-in-differences
-#: assumes parallel trends; the time series extrapolates one unit's trend.
-PREFERENCE: tuple[str, ...] = ("synth", "did", "its")
+#: Order in which designs with (nearly) the same MDE are preferred: synthetic DiD
+#: (built for a treated unit at the edge of its comparison units: unit intercept,
+#: spread weights, time weights), the level-adjusted synthetic control (fits the
+#: treated unit's own pre-period path), the augmented synthetic control (may
+#: extrapolate with negative weights), the difference-in-differences (assumes
+#: parallel trends), the single-series time series (extrapolates one unit's trend).
+PREFERENCE: tuple[str, ...] = ("sdid", "synth", "ascm", "did", "its")
 #: MDEs this close (absolute, as shares) count as equal when choosing the primary design.
 TIE = 0.02
 

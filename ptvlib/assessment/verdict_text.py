@@ -23,6 +23,8 @@ __all__ = ["DESIGN_NAMES", "P_KIND_WORDS", "WHY_NOT", "outcome_verdict", "why_no
 DESIGN_NAMES: dict[str, dict[str, str]] = {
     "nb": {
         "synth": "syntetisk kontroll",
+        "sdid": "syntetisk forskjell-i-forskjeller",
+        "ascm": "utvidet syntetisk kontroll",
         "did": "forskjell-i-forskjeller",
         "its": "avbrutt tidsserie",
         "did_poisson": "forskjell-i-forskjeller (Poisson)",
@@ -30,6 +32,8 @@ DESIGN_NAMES: dict[str, dict[str, str]] = {
     },
     "en": {
         "synth": "synthetic control",
+        "sdid": "synthetic difference-in-differences",
+        "ascm": "augmented synthetic control",
         "did": "difference-in-differences",
         "its": "interrupted time series",
         "did_poisson": "difference-in-differences (Poisson)",
@@ -84,6 +88,13 @@ _WORDS: dict[str, dict[str, Any]] = {
         "none_agree": " Ingen andre design når 5\u00a0%-nivå.",
         "robust": "Dommen er den samme med {items}.",
         "not_robust": "Dommen endres med {items}.",
+        "outside": "{treated} ligger {where} hver kommune i utvalget i {k} av {n} perioder før "
+        "start; en vanlig syntetisk kontroll når ikke det nivået, så den er tilpasset nivået, og "
+        "syntetisk forskjell-i-forskjeller (enhetskonstant og tidsvekter) og utvidet syntetisk "
+        "kontroll (ridge-korreksjon) vises ved siden av.",
+        "where": {"above": "over", "below": "under"},
+        "honest": "Forskjell-i-forskjeller: {sentence}; dette bygger på hendelsesstudiens "
+        "modellbaserte intervall, som er for smalt med én behandlet enhet.",
         "activity": "Dette er et aktivitetsutfall: flere anmeldelser kan bety mer politiarbeid, "
         "ikke mer kriminalitet.",
         "no_primary": "Hoveddesignet ({design}) kunne ikke kjøres: {why}",
@@ -114,6 +125,13 @@ _WORDS: dict[str, dict[str, Any]] = {
         "none_agree": " No other design reaches the 5% level.",
         "robust": "The verdict is the same with {items}.",
         "not_robust": "The verdict changes with {items}.",
+        "outside": "{treated} lies {where} every pool municipality in {k} of {n} pre-periods; a "
+        "plain synthetic control cannot reach that level, so it is level-adjusted, and synthetic "
+        "difference-in-differences (unit intercept and time weights) and augmented synthetic "
+        "control (ridge correction) are shown beside it.",
+        "where": {"above": "above", "below": "below"},
+        "honest": "Difference-in-differences: {sentence}; this uses the event study's "
+        "model-based interval, which is too narrow with one treated unit.",
         "activity": "This is an activity outcome: more reports can mean more police work, not "
         "more crime.",
         "no_primary": "The primary design ({design}) could not run: {why}",
@@ -136,6 +154,10 @@ def _join(items: list[str], lang: Lang) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + _WORDS[lang]["and"] + items[-1]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
 
 
 def _pct(share: float, lang: Lang) -> str:
@@ -208,6 +230,8 @@ def outcome_verdict(a: Any, lang: Lang) -> str:
         for k in others:
             t = a.tests[k]
             kind = P_KIND_WORDS[lang]["permutation" if k == "did" else "placebo"]
+            if not math.isfinite(t.estimate):
+                continue
             items.append(
                 w["item"].format(
                     design=names[k],
@@ -225,6 +249,22 @@ def outcome_verdict(a: Any, lang: Lang) -> str:
             if not rule.agreeing and not rule.opposing:
                 text += w["none_agree"]
         parts.append(text)
+    outside = a.extra.get("outside_range")
+    if outside:
+        from ptvlib.data.regions import region_name
+
+        parts.append(
+            w["outside"].format(
+                treated=region_name(a.params.treated_region),
+                where=w["where"][outside[0]],
+                k=outside[1],
+                n=int(a.pool.pre.sum()) if a.pool is not None else "–",
+            )
+        )
+    honest = a.extra.get("honest")
+    if honest is not None and ("did" == key or "did" in others):
+        sentence = _lower_first(honest.breakdown_sentence(lang)).rstrip(".")
+        parts.append(w["honest"].format(sentence=sentence))
     if a.sensitivity is not None and not a.sensitivity.empty:
         same, different = robust_to(a.sensitivity, a.group, lang)
         if same:

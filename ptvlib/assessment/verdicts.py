@@ -105,31 +105,30 @@ FAMILY_LABELS: dict[str, dict[str, str]] = {
 #: calibration on the untreated municipalities of the default pool (2024 data,
 #: start 2018, 81–83 units), never from Oslo's result: the design with the
 #: smallest minimum detectable effect (80 % power) at the Holm level of a first
-#: rejection in the outcome's family, where designs within two percentage
-#: points count as equal and the synthetic control (it fits the treated unit's
-#: own pre-period path) is preferred to the difference-in-differences (it
-#: assumes parallel trends), which is preferred to the single-series time
-#: series (it extrapolates one unit's trend). MDEs found (synthetic control /
+#: rejection in the outcome's family; designs within two percentage points count
+#: as equal and :data:`~ptvlib.assessment.power.PREFERENCE` decides (synthetic
+#: DiD, built for a treated unit at the edge of its comparison units, first).
+#: MDEs found (synthetic control / synthetic DiD / augmented SC /
 #: difference-in-differences / time series; falls for harm outcomes and all
 #: offences, rises for the activity outcomes):
 #:
-#: * all offences (0.05 / 3): 38 % / 38 % / 44 % → synthetic control (tie);
-#: * property theft (0.05 / 2): 42 % / 47 % / 43 % → synthetic control;
-#: * violence (0.05 / 2): 39 % / 35 % / 43 % → difference-in-differences;
-#: * drugs (0.05 / 3): +183 % / +217 % / +502 % → synthetic control;
-#: * public order (0.05 / 3): +158 % / +128 % / +831 % → difference-in-differences.
+#: * all offences (0.05 / 3): 38 / 38 / 36 / 38 / 44 % → synthetic DiD (tie);
+#: * property theft (0.05 / 2): 42 / 39 / 46 / 47 / 43 % → synthetic DiD;
+#: * violence (0.05 / 2): 39 / 34 / 33 / 35 / 43 % → synthetic DiD (tie);
+#: * drugs (0.05 / 3): +183 / +230 / +161 / +217 / +502 % → augmented SC;
+#: * public order (0.05 / 3): +158 / +123 / +141 / +128 / +831 % → synthetic DiD.
 #:
 #: ``tests/test_calibration.py`` checks the choice against a fresh calibration.
 #: Groups not listed use :data:`DEFAULT_PRIMARY`.
 PRIMARY_DESIGN: dict[str, str] = {
-    "total": "synth",
-    "property_theft": "synth",
-    "violence": "did",
-    "drugs": "synth",
-    "public_order": "did",
+    "total": "sdid",
+    "property_theft": "sdid",
+    "violence": "sdid",
+    "drugs": "ascm",
+    "public_order": "sdid",
 }
 #: Primary design of a group missing from :data:`PRIMARY_DESIGN`.
-DEFAULT_PRIMARY = "synth"
+DEFAULT_PRIMARY = "sdid"
 
 #: Verdict codes.
 CODES: tuple[str, ...] = (
@@ -384,8 +383,8 @@ def apply_rule(
 
     Examples
     --------
-    >>> ev = {"property_theft": [Evidence("synth", -0.3, 0.02)],
-    ...       "violence": [Evidence("did", 0.1, 0.5)]}
+    >>> ev = {"property_theft": [Evidence("sdid", -0.3, 0.02)],
+    ...       "violence": [Evidence("sdid", 0.1, 0.5)]}
     >>> out = apply_rule(ev)
     >>> out["property_theft"].p_adjusted, out["property_theft"].code
     (0.04, 'weak_decrease')
