@@ -8,13 +8,16 @@ runs
 
 * the **calibrated designs** that decide the verdict
   (:mod:`ptvlib.assessment.placebo`): synthetic control on log rates ranked on
-  its post-period gap, difference-in-differences on log rates with a
-  permutation over the pool, and the treated unit's own segmented time series
-  ranked against the same model on every pool unit — each with a confidence
-  set by test inversion and its minimum detectable effect
+  its post-period gap, synthetic difference-in-differences and the augmented
+  synthetic control (for a treated unit outside its comparison units' range,
+  which Oslo is), difference-in-differences on log rates with a permutation
+  over the pool, and the treated unit's own segmented time series ranked
+  against the same model on every pool unit — each with a confidence set by
+  test inversion and its minimum detectable effect
   (:mod:`ptvlib.assessment.power`);
 * the estimator objects behind them, for figures and text (the synthetic
-  control's weights, gaps and leave-one-out; the event study);
+  control's weights, gaps and leave-one-out; the SDID and ASCM fits; the
+  event study and its HonestDiD breakdown value);
 * **model-based designs shown beside them**, which never decide: the Poisson
   difference-in-differences on counts with cluster-robust (CR1) errors, and
   the time series against the rest of Norway with Newey–West errors;
