@@ -23,7 +23,7 @@ import pandas as pd
 from ptvlib.assessment.params import Params
 from ptvlib.assessment.placebo import (
     CALIBRATED_DESIGNS,
-    Direction,
+    EffectDirection,
     PlaceboTest,
     ascm_test,
     did_test,
@@ -41,7 +41,7 @@ __all__ = ["COVID_YEARS", "GroupTests", "effect_direction", "group_tests"]
 COVID_YEARS: tuple[int, ...] = (2020, 2021, 2022)
 
 
-def effect_direction(group: str) -> Direction:
+def effect_direction(group: str) -> EffectDirection:
     """Direction the funding is claimed to move an outcome, for power statements.
 
     Less crime for harm outcomes and all offences; more reported drug and
@@ -92,7 +92,7 @@ class GroupTests:
     outside: tuple[str, int] | None = None
 
     @property
-    def direction(self) -> Direction:
+    def direction(self) -> EffectDirection:
         """See :func:`effect_direction`."""
         return effect_direction(self.group)
 

@@ -78,12 +78,14 @@ from ptvlib.assessment.verdicts import ALPHA, POWER
 
 __all__ = [
     "CALIBRATED_DESIGNS",
-    "Direction",
+    "EffectDirection",
     "PlaceboTest",
     "ascm_test",
     "critical_value",
     "did_test",
+    "its_design",
     "its_test",
+    "poisson_batch",
     "rank_p",
     "sdid_test",
     "synth_test",
@@ -93,7 +95,7 @@ __all__ = [
 CALIBRATED_DESIGNS: tuple[str, ...] = ("synth", "sdid", "ascm", "did", "its")
 
 #: Direction of an effect for power calculations.
-Direction = Literal["decrease", "increase"]
+EffectDirection = Literal["decrease", "increase"]
 
 #: Estimates this close (log scale) count as equal in a rank.
 TOL = 1e-12
@@ -204,7 +206,7 @@ class PlaceboTest:
         return out
 
     def required_effects(
-        self, alpha: float = ALPHA, direction: Direction = "decrease"
+        self, alpha: float = ALPHA, direction: EffectDirection = "decrease"
     ) -> np.ndarray:
         """For each pool unit, the relative effect beyond which its test rejects.
 
@@ -215,6 +217,9 @@ class PlaceboTest:
         rise *g* once ``g > exp(c_i - matrix[i, i]) - 1``). Units that cannot
         reach *alpha*, or would need a fall of 100 % or more, get ``inf``.
         """
+        from ptvlib.basics.literals import check_literal
+
+        check_literal("direction", direction, EffectDirection)
         n = self.n
         out = np.empty(n)
         for i in range(n):
@@ -230,13 +235,13 @@ class PlaceboTest:
         return np.maximum(out, 0.0)
 
     def power(
-        self, effect: float, alpha: float = ALPHA, direction: Direction = "decrease"
+        self, effect: float, alpha: float = ALPHA, direction: EffectDirection = "decrease"
     ) -> float:
         """Share of pool units whose test detects a relative *effect* (a size, ``> 0``)."""
         return float(np.mean(self.required_effects(alpha, direction) < effect))
 
     def mde(
-        self, alpha: float = ALPHA, power: float = POWER, direction: Direction = "decrease"
+        self, alpha: float = ALPHA, power: float = POWER, direction: EffectDirection = "decrease"
     ) -> float:
         """Minimum detectable effect: the size detected in at least *power* of the pool units.
 

@@ -41,6 +41,14 @@ The rule
    by the family-wise level (about ``ALPHA / m`` per outcome in a family of
    *m*); :func:`ptvlib.calibrate` measures it.
 
+Other assessments (the analyst's own bydel data) apply the same rule with
+their own outcomes, designs and families: build one :class:`Evidence` per
+design and outcome (``p_kind="randomization"`` for randomization inference
+over treated-area assignments; ``counts=False`` with a ``why_not`` for
+model-based p-values) and call :func:`apply_rule` with ``primary_design=``
+and ``families=``; :func:`reachable` says whether a permutation or
+randomization distribution can reach :data:`ALPHA`.
+
 References
 ----------
 Holm, S. (1979). A simple sequentially rejective multiple test procedure.
