@@ -222,3 +222,19 @@ def test_ptv_calibrate_command(tmp_path, capsys) -> None:
     assert cli.main(["calibrate", "--group", "violence", "--require", "0"]) == 1
     assert cli.main(["calibrate", "-p", "excluded_regions", "9999"]) == 2
     assert "excluded_regions" in capsys.readouterr().err
+
+
+def test_answerability_sets_the_primary_mde_beside_the_budget_share(params) -> None:
+    from ptvlib.assessment.power import answerability, budget_share
+
+    ans = answerability(params)
+    assert set(ans.mde) == {"property_theft", "violence"}
+    assert budget_share(2024) == pytest.approx((30 / 2877, 53 / 2877))
+    assert ans.funding_share == pytest.approx((30 / 2877, 53 / 2877))
+    assert min(ans.mde.values()) > 10 * ans.funding_share[1]
+    assert not ans.answerable
+    side = ans.sidecar("nb")
+    assert set(side) >= {"sentence", "mde", "funding_share_of_budget", "answerable"}
+    assert "kommunetallene kan ikke besvare spørsmålet" in side["sentence"]
+    assert "1,0\xa0%–1,8\xa0%" in side["sentence"]
+    assert "cannot answer the question" in ans.sentence("en")

@@ -184,42 +184,42 @@ class Answerability:
     answerable: bool = False
 
     def sentence(self, lang: Lang = "nb") -> str:
-        """Two sentences for the report's opening."""
+        """Two sentences for the report's opening: what could be detected, and the money's size."""
         check_literal("lang", lang, Lang)
         from ptvlib.basics import config
         from ptvlib.basics import numbers as fmt
 
         labels = config.OFFENCE_GROUP_LABELS[lang]
         parts = [
-            f"{labels[g].lower()} {fmt.percent(v, lang, decimals=0)}" for g, v in self.mde.items()
+            f"{fmt.percent(v, lang, decimals=0)} ({labels[g].lower()})" for g, v in self.mde.items()
         ]
+        joined = (" eller " if lang == "nb" else " or ").join(parts)
         lo, hi = (fmt.percent(v, lang) for v in self.funding_share)
-        joined = (" og " if lang == "nb" else " and ").join(parts)
         if lang == "nb":
-            text = (
-                f"Med disse dataene må en endring være omtrent {joined} for at metoden skal oppdage "
-                f"den (80\u00a0% styrke, 5\u00a0% nivå). Pengene var {lo}–{hi} av budsjettrammen til Oslo "
-                "politidistrikt; selv om kriminaliteten falt i takt med pengene, ville virkningen "
+            head = (
+                f"Med disse dataene må en nedgang være omtrent {joined} før metoden kan skille den "
+                "fra støy (80\u00a0% styrke på 5\u00a0%-nivå). "
+                f"Pengene var {lo}–{hi} av budsjettrammen til Oslo politidistrikt; "
             )
-            text += (
-                "være innenfor det dataene kan oppdage."
+            tail = (
+                "en virkning i takt med pengene ligger innenfor det dataene kan oppdage."
                 if self.answerable
-                else "være langt mindre enn det dataene kan skille fra støy: kommunetallene kan ikke "
-                "besvare spørsmålet."
+                else "selv om kriminaliteten falt i takt med pengene, ville virkningen være langt "
+                "mindre enn det: kommunetallene kan ikke besvare spørsmålet."
             )
-            return text
-        text = (
-            f"With these data a change would have to be about {joined} for the method to detect "
-            f"it (80% power, 5% level). The money was {lo}–{hi} of Oslo police district's budget "
-            "frame; even if crime fell in step with the money, the effect would "
+            return head + tail
+        head = (
+            f"With these data a fall would have to be about {joined} before the method could "
+            "tell it from noise (80% power at the 5% level). "
+            f"The money was {lo}–{hi} of Oslo police district's budget frame; "
         )
-        text += (
-            "be within what the data can detect."
+        tail = (
+            "an effect in step with the money is within what the data can detect."
             if self.answerable
-            else "be far smaller than what the data can tell from noise: the municipal figures "
-            "cannot answer the question."
+            else "even if crime fell in step with the money, the effect would be far smaller than "
+            "that: the municipal figures cannot answer the question."
         )
-        return text
+        return head + tail
 
     def sidecar(self, lang: Lang = "nb") -> dict[str, Any]:
         """The report's ``answerability`` record."""
