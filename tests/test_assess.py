@@ -335,3 +335,21 @@ def test_assessments_are_cached_by_their_inputs(tmp_cache, params) -> None:
     pd.testing.assert_frame_equal(rebuilt.table("en"), first.table("en"))
     fresh = assess.assess_outcome(params, "violence", cache=False)
     pd.testing.assert_frame_equal(fresh.table("en"), first.table("en"))
+
+
+def test_a_pool_too_small_for_the_level_makes_nothing_count() -> None:
+    """With 7 comparison units the smallest placebo p is 1/8: no design may decide."""
+    a = assess.assess_outcome(validate_params(donor_min_population=60_000), "violence", cache=False)
+    assert a.pool.n == 7
+    t = a.table("en")
+    assert not t["counts"].any() and a.combined == "inconclusive"
+    assert (
+        t.loc[t["design_key"] == "sdid", "why_not"]
+        .iloc[0]
+        .startswith(
+            "Does not count: with 7 comparison units the smallest attainable placebo p is 0.12"
+        )
+    )
+    text = a.verdict("en")
+    assert "a placebo p-value cannot go below 0.12, so no design can count" in text
+    assert "Other designs that count" not in text

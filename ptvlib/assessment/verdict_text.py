@@ -98,6 +98,8 @@ _WORDS: dict[str, dict[str, Any]] = {
         "activity": "Dette er et aktivitetsutfall: flere anmeldelser kan bety mer politiarbeid, "
         "ikke mer kriminalitet.",
         "no_primary": "Hoveddesignet ({design}) kunne ikke kjøres: {why}",
+        "unreachable": "Med {n} sammenligningsenheter kan en placebo-p ikke bli lavere enn {p}, "
+        "så ingen design kan telle: dommen er uavklart uansett hva dataene viser.",
         "family_pl": {
             "primary": "primærutfall",
             "secondary": "sekundærutfall",
@@ -135,6 +137,8 @@ _WORDS: dict[str, dict[str, Any]] = {
         "activity": "This is an activity outcome: more reports can mean more police work, not "
         "more crime.",
         "no_primary": "The primary design ({design}) could not run: {why}",
+        "unreachable": "With {n} comparison units a placebo p-value cannot go below {p}, so no "
+        "design can count: the verdict is inconclusive whatever the data show.",
         "family_pl": {
             "primary": "primary outcomes",
             "secondary": "secondary outcomes",
@@ -167,7 +171,7 @@ def _pct(share: float, lang: Lang) -> str:
 def outcome_verdict(a: Any, lang: Lang) -> str:
     """The verdict paragraph of an :class:`~ptvlib.assessment.outcome_results.OutcomeAssessment`."""
     from ptvlib.assessment.sensitivity import robust_to
-    from ptvlib.assessment.verdicts import COMBINED_LABELS, FAMILY_LABELS
+    from ptvlib.assessment.verdicts import COMBINED_LABELS, FAMILY_LABELS, reachable
 
     w = _WORDS[lang]
     label = config.OFFENCE_GROUP_LABELS[lang][a.group]
@@ -188,6 +192,9 @@ def outcome_verdict(a: Any, lang: Lang) -> str:
     if test is None:
         why = a.errors.get(key) or a.errors.get("pool") or "–"
         parts.append(w["no_primary"].format(design=names.get(key, key), why=why))
+    elif not reachable(test.n):
+        p_min = fmt.number(1 / (test.n + 1), lang, decimals=2)
+        parts.append(w["unreachable"].format(n=test.n, p=p_min))
     else:
         lo, hi = test.ci()
         kind = P_KIND_WORDS[lang]["permutation" if key == "did" else "placebo"]
@@ -224,7 +231,7 @@ def outcome_verdict(a: Any, lang: Lang) -> str:
                 parts.append(w["mde"][a.direction].format(mde=_pct(mde, lang), fam=famtext))
             else:
                 parts.append(w["mde_inf"])
-    others = [k for k in a.tests if k != key]
+    others = [k for k in a.tests if k != key and reachable(a.tests[k].n)]
     if others:
         items = []
         for k in others:
