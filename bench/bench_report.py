@@ -72,7 +72,9 @@ def main(jobs: int = 2) -> float:
             env=env_rep,
         )
         report = time.perf_counter() - started
-        year_dir = next((tmp_path / "rep").iterdir())
+        year_dir = next(
+            p for p in (tmp_path / "rep").iterdir() if p.is_dir() and not p.name.startswith(".")
+        )
         results = json.loads((year_dir / "results.json").read_text())
 
     print(f"{'run':44s} {'seconds':>8s} {'ratio':>7s}")
