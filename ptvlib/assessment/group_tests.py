@@ -175,6 +175,8 @@ def group_tests(
     GroupTests
     """
     s = params.start_year if start is None else int(start)
+    # The main analysis needs every leave-two-out fit (calibration, MDE); the timing
+    # variants only the treated unit's p-values.
     main = s == params.start_year and not drop_years
     return _group_tests(
         _key(params), group, s, tuple(sorted(drop_years)), tuple(sorted(out_of_pool)), main
@@ -227,7 +229,7 @@ def _group_tests(
         return test
 
     runners = {
-        "synth": lambda: synth_test(Y, pre, post, pool.units),
+        "synth": lambda: synth_test(Y, pre, post, pool.units, leave_two_out=main),
         "sdid": lambda: donor("sdid"),
         "ascm": lambda: donor("ascm"),
         "did": lambda: did_test(Y, pre, post, pool.units),

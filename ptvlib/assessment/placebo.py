@@ -276,7 +276,12 @@ def _sc_gap(
 
 
 def synth_test(
-    Y: np.ndarray, pre: np.ndarray, post: np.ndarray, units: Sequence[str]
+    Y: np.ndarray,
+    pre: np.ndarray,
+    post: np.ndarray,
+    units: Sequence[str],
+    *,
+    leave_two_out: bool = True,
 ) -> PlaceboTest:
     """Level-adjusted synthetic control on log rates, with every leave-one-out and leave-two-out fit.
 
@@ -288,6 +293,11 @@ def synth_test(
         Boolean masks over the periods.
     units : sequence of str
         The N pool units.
+    leave_two_out : bool
+        Also refit every leave-two-out fit (default; the calibration and the
+        minimum detectable effects need them). False fills every row of the
+        matrix with the placebo estimates (enough for the treated unit's
+        p-value and confidence set, as in the timing variants).
 
     Returns
     -------
@@ -314,7 +324,7 @@ def synth_test(
         pools.append(pool)
         null[j] = gap[post].mean()
     matrix = np.tile(null, (n, 1))
-    for j in range(n):
+    for j in range(n) if leave_two_out else ():
         for k in np.flatnonzero(weights[j] > 0):
             i = int(pools[j][k]) - 1  # pool unit i has weight in unit j's fit
             pool = np.delete(cols, [i, j])

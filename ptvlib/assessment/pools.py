@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -112,6 +113,16 @@ class Pool:
         ]
 
 
+@lru_cache(maxsize=8)
+def _population(key: str, year: int) -> pd.Series:
+    """Population by region in *year* (kept per data version: *key* is its checksum)."""
+    from ptvlib.data.loading import load
+
+    pop = load("population")
+    pop = pop.loc[pop["year"] == year]
+    return pd.Series(pop["value"].to_numpy(), index=pop["region"].to_numpy(), name="population")
+
+
 def _periods_text(years: Sequence[int], n_used: int | None = None, lang: str = "en") -> str:
     """``"2009-2010, 2010-2011"``, or ``"9 of 15 periods (2007-2008 … 2018-2019)"`` when long."""
     labels = [f"{y - 1}-{y}" for y in years]
@@ -159,7 +170,7 @@ def assessment_pool(
         The treated unit has a missing value in a period used, or fewer than
         3 pre-periods or no post-period remain.
     """
-    from ptvlib.data.loading import load
+    from ptvlib.data.loading import cache_key
     from ptvlib.estimators._base import split_periods
 
     treated = params.treated_region if treated is None else treated
@@ -178,9 +189,9 @@ def assessment_pool(
             f"treated unit {treated!r} has no value (or zero offences) for {_periods_text(gaps)}; "
             "a complete series over the periods used is required"
         )
-    pop = load("population")
-    pop = pop.loc[(pop["year"] == start - 1) & pop["region"].isin(set(panel["region"]))]
-    big = pop.loc[pop["value"] >= params.donor_min_population, "region"]
+    pop = _population(cache_key("population"), start - 1)
+    pop = pop.loc[pop.index.isin(set(panel["region"]))]
+    big = pop.index[pop >= params.donor_min_population]
     candidates = sorted(set(big) - {treated})
     district = set(police_district(treated)) | set(out_of_pool)
     excluded = set(params.excluded_regions)
