@@ -277,3 +277,31 @@ def test_sdid_and_ascm_calibration_rows_are_within_three_ranks_of_exact_refits(v
             p = rank_p(np.delete(approx.matrix[i], i), approx.matrix[i, i])
             assert abs(exact.p_value - p) * (len(units) + 1) <= 3 + 1e-9, (key, unit)
             assert exact.estimate == pytest.approx(approx.matrix[i, i], abs=5e-3)
+
+
+def test_group_tests_are_shared_through_the_signed_cache(tmp_cache, monkeypatch) -> None:
+    """A second process (here: a cleared memo) reads the stored tests instead of refitting."""
+    from ptvlib.assessment import group_tests as module
+
+    params = validate_params()
+    module._MEMO.clear()
+    first = module.group_tests(params, "violence")
+    stored = list((tmp_cache / "assess").glob("tests-violence-*.pkl"))
+    assert len(stored) == 1
+
+    def refit(*args, **kwargs):
+        raise AssertionError("recomputed although a valid stored copy exists")
+
+    module._MEMO.clear()
+    monkeypatch.setattr(module, "_compute", refit)
+    again = module.group_tests(params, "violence")
+    assert again.tests["sdid"].p_value == first.tests["sdid"].p_value
+    np.testing.assert_array_equal(again.tests["synth"].matrix, first.tests["synth"].matrix)
+    # A changed byte is not trusted: the copy is rejected and the tests recomputed.
+    data = bytearray(stored[0].read_bytes())
+    data[-10] ^= 0xFF
+    stored[0].write_bytes(bytes(data))
+    module._MEMO.clear()
+    with pytest.raises(AssertionError, match="recomputed"):
+        module.group_tests(params, "violence")
+    module._MEMO.clear()

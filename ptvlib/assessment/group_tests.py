@@ -7,7 +7,11 @@ design of :mod:`ptvlib.assessment.placebo` on it. The yearly assessment
 evidence; the calibration (:func:`~ptvlib.assessment.calibration.calibrate`)
 reads every pool unit's as if it were the treated one — the same numbers, so
 the verdicts it counts are the ones the assessment would give. Results are
-kept in memory per process (they take well under a second per group).
+kept in memory per process and in the signed cache
+(``PTV_CACHE_DIR/assess/tests-*.pkl``, :mod:`ptvlib.basics.signed_cache`);
+the report's notebooks run in parallel, so the first process to need a group
+computes it under a file lock while the others wait and then read it, instead
+of every kernel repeating the same fits on the same two cores.
 """
 
 from __future__ import annotations
@@ -178,13 +182,81 @@ def group_tests(
     # The main analysis needs every leave-two-out fit (calibration, MDE); the timing
     # variants only the treated unit's p-values.
     main = s == params.start_year and not drop_years
-    return _group_tests(
-        _key(params), group, s, tuple(sorted(drop_years)), tuple(sorted(out_of_pool)), main
-    )
+    args = (_key(params), group, s, tuple(sorted(drop_years)), tuple(sorted(out_of_pool)), main)
+    if args in _MEMO:
+        return _MEMO[args]
+    found = _stored(args)
+    if len(_MEMO) > 256:
+        _MEMO.clear()
+    _MEMO[args] = found
+    return found
 
 
-@lru_cache(maxsize=256)
-def _group_tests(
+#: Group tests computed or read in this process.
+_MEMO: dict[tuple[object, ...], GroupTests] = {}
+#: Changes whenever the designs change what a GroupTests holds.
+_VERSION = "group-tests-1"
+
+
+def _stored(args: tuple[object, ...]) -> GroupTests:
+    """Read *args*' group tests from the signed cache, or compute and store them under a lock."""
+    import hashlib
+
+    from ptvlib.basics import config, signed_cache
+    from ptvlib.basics.version import __version__
+
+    digest = hashlib.sha256(repr((__version__, _VERSION, args)).encode()).hexdigest()[:24]
+    folder = config.cache_dir() / "assess"
+    path = folder / f"tests-{args[1]}-{digest}.pkl"
+    found = signed_cache.load_pickle(path, GroupTests)
+    if found is not None:
+        return found
+    with _FileLock(folder / f".tests-{digest}.lock"):
+        found = signed_cache.load_pickle(path, GroupTests)  # another process may have finished
+        if found is not None:
+            return found
+        result = _compute(*args)  # type: ignore[arg-type]
+        try:
+            signed_cache.dump_pickle(path, result)
+        except OSError:  # a read-only cache: the result is still right, just not kept
+            pass
+        return result
+
+
+class _FileLock:
+    """Exclusive advisory lock on *path* (``flock``); a no-op where that is unavailable."""
+
+    def __init__(self, path: Any) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    def __enter__(self) -> _FileLock:
+        import os
+
+        try:
+            import fcntl
+
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            self._close()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        import os
+
+        if self.fd is not None:
+            try:
+                os.close(self.fd)  # closing releases the lock
+            finally:
+                self.fd = None
+
+
+def _compute(
     key: tuple[object, ...],
     group: str,
     start: int,
