@@ -95,7 +95,10 @@ def _numbers(
                 {
                     **r,
                     "counted": f"{len(counted)} / {len(mine)}" if mine else "",
-                    "mde_min": min(mdes) if mdes else None,
+                    # The primary design's MDE when the assessment gives it (the rule's).
+                    "mde_min": r["mde"]
+                    if r.get("mde") is not None
+                    else (min(mdes) if mdes else None),
                 }
             )
         cols = [
