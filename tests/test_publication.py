@@ -199,8 +199,10 @@ def test_the_index_opens_with_the_answer(reports: dict[str, Path], browser) -> N
         "Array.from(document.querySelectorAll('.ptv-lead p')).map(p => p.innerText)"
     )
     assert lead[0].startswith("Offentlige data til og med 2024 viser")
-    assert "Rusmiddellovbrudd" in lead[1] and "politiets aktivitet" in lead[1]
-    assert "bydel" in lead[2]
+    # Every outcome is inconclusive under the calibrated rule; the third sentence is the
+    # assessment's answerability statement.
+    assert "Ingen av designene" in lead[1]
+    assert "kan ikke besvare spørsmålet" in lead[2] and "bydel" in lead[2]
     heading = browser.evaluate("document.querySelector('.ptv-lead h2').innerText")
     assert heading == "Svaret i korte trekk"
 

@@ -125,6 +125,22 @@ def test_summary_verdicts_match_the_library(run: dict) -> None:
     assert got == want
 
 
+def test_summary_sidecar_carries_answerability_and_calibration(run: dict) -> None:
+    """The contract with the pages: the keys the calibrated assessment adds to sidecar 05."""
+    side = _sidecar(run, "05_assessment_summary")
+    ans, cal = side["answerability"], side["calibration"]
+    assert set(ans) >= {"sentence", "mde", "funding_share_of_budget", "answerable"}
+    assert set(ans["mde"]) == {"property_theft", "violence"} and ans["answerable"] is False
+    assert set(cal) >= {"sentence", "n_units", "n_assessments", "n_signals", "share"}
+    assert cal["share"] <= 0.05 and cal["n_units"] >= 60
+    assert {"per_design", "settings"} <= set(cal)
+    index = (run["dir"] / "index.html").read_text(encoding="utf-8")
+    assert "kan ikke besvare spørsmålet" in index and "kommuner uten satsingen" in index
+    rows = _sidecar(run, "03_funding_effect")["headlines"]
+    sdid = [r for r in rows if r["design_key"] == "sdid"]
+    assert len(sdid) == len(GROUPS) and all(r["counts"] and r["mde"] for r in sdid)
+
+
 def test_index_links_every_page_and_shows_the_verdicts(run: dict) -> None:
     index = (run["dir"] / "index.html").read_text(encoding="utf-8")
     for stem in ("01_data_overview", "03_funding_effect", "05_assessment_summary"):

@@ -58,7 +58,7 @@ DEFAULT_EXCLUDED: dict[str, str] = {
 DROP_REASONS: dict[str, dict[str, str]] = {
     "nb": {
         "police_district": "samme politidistrikt som den behandlede enheten",
-        "airport": "internasjonal lufthavn i kommunen (anmeldelser fra lufthavnen)",
+        "airport": "internasjonal lufthavn i eller ved kommunen (anmeldelser fra lufthavnen)",
         "border": "grenseovergang i kommunen (anmeldelser fra grensen)",
         "excluded": "utelatt med parameteren excluded_regions",
         "missing": "mangler verdi for {detail}",
@@ -66,7 +66,7 @@ DROP_REASONS: dict[str, dict[str, str]] = {
     },
     "en": {
         "police_district": "same police district as the treated unit",
-        "airport": "international airport in the municipality (offences recorded there)",
+        "airport": "international airport in or next to the municipality (offences recorded there)",
         "border": "border crossing in the municipality (offences recorded there)",
         "excluded": "left out with the excluded_regions parameter",
         "missing": "no value for {detail}",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ptvlib.assessment.design_labels import DESIGNS
 from ptvlib.assessment.params import Params
 from ptvlib.assessment.verdicts import (
     ALPHA,
@@ -35,27 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CALIBRATED", "DESIGNS", "MODEL_BASED", "OutcomeAssessment", "family_table"]
 
-#: Design labels by language.
-DESIGNS: dict[str, dict[str, str]] = {
-    "nb": {
-        "synth": "Syntetisk kontroll",
-        "sdid": "Syntetisk forskjell-i-forskjeller",
-        "ascm": "Utvidet syntetisk kontroll (ridge)",
-        "did": "Forskjell-i-forskjeller (log-rater, permutasjon)",
-        "its": "Avbrutt tidsserie (placebo)",
-        "did_poisson": "Forskjell-i-forskjeller (Poisson, CR1)",
-        "its_comparative": "Avbrutt tidsserie mot resten av landet (Newey–West)",
-    },
-    "en": {
-        "synth": "Synthetic control",
-        "sdid": "Synthetic difference-in-differences",
-        "ascm": "Augmented synthetic control (ridge)",
-        "did": "Difference-in-differences (log rates, permutation)",
-        "its": "Interrupted time series (placebo)",
-        "did_poisson": "Difference-in-differences (Poisson, CR1)",
-        "its_comparative": "Interrupted time series vs rest of Norway (Newey–West)",
-    },
-}
 #: Designs with calibrated (placebo / permutation) inference, in display order.
 CALIBRATED: tuple[str, ...] = ("synth", "sdid", "ascm", "did", "its")
 #: Designs shown with model-based inference only.
@@ -170,6 +150,20 @@ class OutcomeAssessment:
 
         return outcome_verdict(self, lang)
 
+    def verdict_summary(self, lang: Lang = "nb") -> str:
+        """The verdict without the other designs' details (code, primary design, power, timing)."""
+        check_literal("lang", lang, Lang)
+        from ptvlib.assessment.verdict_text import outcome_verdict
+
+        return outcome_verdict(self, lang, "summary")
+
+    def verdict_details(self, lang: Lang = "nb") -> str:
+        """What the other designs say, why SDID/ASCM are shown, the HonestDiD breakdown value."""
+        check_literal("lang", lang, Lang)
+        from ptvlib.assessment.verdict_text import outcome_verdict
+
+        return outcome_verdict(self, lang, "details")
+
     # -------------------------------------------------------------- tables
     def table(self, lang: Lang = "nb") -> pd.DataFrame:
         """One row per design: estimate (rate ratio), interval, p-value and whether it counts.
@@ -280,7 +274,9 @@ class OutcomeAssessment:
 
         Design rows carry ``mde``, ``counts``, ``why_not``, ``scale`` and
         ``p_kind`` (the sidecar contract); the combined row the verdict code,
-        its text, the primary design, its family-wise p-value and MDE.
+        its text (``text``: :meth:`verdict_summary`; ``details``:
+        :meth:`verdict_details`), the primary design, its family-wise p-value
+        and MDE.
         """
         check_literal("lang", lang, Lang)
         rows = []
@@ -320,7 +316,8 @@ class OutcomeAssessment:
                 "p_kind": "holm",
                 "scale": "",
                 "verdict": self.combined,
-                "text": self.verdict(lang),
+                "text": self.verdict_summary(lang),
+                "details": self.verdict_details(lang),
                 "primary_design": self.primary_design,
                 "rule_family": rule.family if rule is not None else family_of(self.group),
                 "mde": _finite(self.mde),
@@ -361,6 +358,18 @@ class OutcomeAssessment:
     def dropped_units(self, lang: Lang = "nb") -> list[str]:
         """Units that dropped out of the pool, each with the reason."""
         return self.pool.dropped_text(lang) if self.pool is not None else []
+
+    def pool_sentence(self, lang: Lang = "nb") -> str:
+        """The comparison pool in one paragraph: its size, and every unit left out and why."""
+        from ptvlib.assessment.verdict_text import pool_sentence
+
+        return pool_sentence(self, lang)
+
+    def donor_sentence(self, lang: Lang = "nb") -> str:
+        """Leave-one-out of the synthetic control's top donors in one sentence ("" without it)."""
+        from ptvlib.assessment.verdict_text import donor_sentence
+
+        return donor_sentence(self.donor_leave_one_out(), self.results.get("synth"), lang)
 
 
 def _finite(x: Any) -> float | None:

@@ -106,10 +106,12 @@ class Pool:
         """One line per dropped unit, e.g. ``"Stavanger (1103): no value for 2018-2019"``."""
         words = DROP_REASONS[lang]
         n = len(self.years)
+        order = {k: i for i, k in enumerate(DROP_REASONS[lang])}
+        rows = sorted(self.dropped.itertuples(), key=lambda r: (order[r.reason], r.region))
         return [
             f"{r.region_name} ({r.region}): "
             + words[r.reason].format(detail=_periods_text(r.periods, n, lang))
-            for r in self.dropped.itertuples()
+            for r in rows
         ]
 
 

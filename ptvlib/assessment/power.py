@@ -205,7 +205,8 @@ class Answerability:
                 "en virkning i takt med pengene ligger innenfor det dataene kan oppdage."
                 if self.answerable
                 else "selv om kriminaliteten falt i takt med pengene, ville virkningen være langt "
-                "mindre enn det: kommunetallene kan ikke besvare spørsmålet."
+                "mindre enn det: kommunetallene kan ikke besvare spørsmålet, det krever politiets "
+                "egne tall for bydelene."
             )
             return head + tail
         head = (
@@ -217,7 +218,8 @@ class Answerability:
             "an effect in step with the money is within what the data can detect."
             if self.answerable
             else "even if crime fell in step with the money, the effect would be far smaller than "
-            "that: the municipal figures cannot answer the question."
+            "that: the municipal figures cannot answer the question; that needs the police's own "
+            "figures for the bydeler (city districts)."
         )
         return head + tail
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from ptvlib.assessment.design_labels import DESIGNS
 from ptvlib.assessment.group_tests import COVID_YEARS, group_tests
 from ptvlib.assessment.params import Params
 from ptvlib.assessment.verdicts import (
@@ -159,7 +160,16 @@ def robust_to(table: pd.DataFrame, group: str, lang: Lang = "nb") -> tuple[list[
 
 
 def sensitivity_table(table: pd.DataFrame, lang: Lang = "nb") -> pd.DataFrame:
-    """The sensitivity rows with variant names in words (for display)."""
+    """:func:`timing_sensitivity` rows ready to show: the variant in words, estimates as rate ratios.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``label`` (the variant in the report language), ``group``, ``primary``
+        and ``design`` (its key and name), ``estimate``, ``ci_low``,
+        ``ci_high`` (rate ratios), ``scale``
+        (``"ratio"``), ``p_value``, ``p_adjusted``, ``code``, ``n``.
+    """
     check_literal("lang", lang, Lang)
     out = table.copy()
     out.insert(
@@ -167,4 +177,23 @@ def sensitivity_table(table: pd.DataFrame, lang: Lang = "nb") -> pd.DataFrame:
         "label",
         [_label(str(v), int(s), lang) for v, s in zip(out["variant"], out["start"], strict=True)],
     )
-    return out
+    for col in ("estimate", "ci_low", "ci_high"):
+        out[col] = 1.0 + out[col].astype(float)
+    out["scale"] = "ratio"
+    out["design"] = [DESIGNS[lang].get(k, k) for k in out["primary"]]
+    return out[
+        [
+            "label",
+            "group",
+            "primary",
+            "design",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "scale",
+            "p_value",
+            "p_adjusted",
+            "code",
+            "n",
+        ]
+    ]

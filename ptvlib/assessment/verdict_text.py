@@ -17,7 +17,15 @@ from ptvlib.basics import config
 from ptvlib.basics import numbers as fmt
 from ptvlib.basics.literals import Lang
 
-__all__ = ["DESIGN_NAMES", "P_KIND_WORDS", "WHY_NOT", "outcome_verdict", "why_not_text"]
+__all__ = [
+    "DESIGN_NAMES",
+    "P_KIND_WORDS",
+    "WHY_NOT",
+    "donor_sentence",
+    "outcome_verdict",
+    "pool_sentence",
+    "why_not_text",
+]
 
 #: Design names inside a sentence (lower case), by language.
 DESIGN_NAMES: dict[str, dict[str, str]] = {
@@ -43,7 +51,7 @@ DESIGN_NAMES: dict[str, dict[str, str]] = {
 
 #: What a p-value is, in a sentence, by language.
 P_KIND_WORDS: dict[str, dict[str, Any]] = {
-    "nb": {"placebo": "placebo", "permutation": "permutasjon", "model": "modellbasert"},
+    "nb": {"placebo": "placebo", "permutation": "permutasjons", "model": "modellbasert"},
     "en": {"placebo": "placebo", "permutation": "permutation", "model": "model-based"},
 }
 
@@ -168,8 +176,15 @@ def _pct(share: float, lang: Lang) -> str:
     return fmt.percent(share, lang, decimals=0)
 
 
-def outcome_verdict(a: Any, lang: Lang) -> str:
-    """The verdict paragraph of an :class:`~ptvlib.assessment.outcome_results.OutcomeAssessment`."""
+def outcome_verdict(a: Any, lang: Lang, part: str = "all") -> str:
+    """The verdict paragraph of an :class:`~ptvlib.assessment.outcome_results.OutcomeAssessment`.
+
+    *part* ``"summary"`` gives the verdict, the primary design, what could have
+    been detected and the timing robustness (the report's index);
+    ``"details"`` what the other designs say, why SDID and ASCM are shown,
+    and the HonestDiD breakdown value (the outcome's own section); ``"all"``
+    both.
+    """
     from ptvlib.assessment.sensitivity import robust_to
     from ptvlib.assessment.verdicts import COMBINED_LABELS, FAMILY_LABELS, reachable
 
@@ -231,6 +246,7 @@ def outcome_verdict(a: Any, lang: Lang) -> str:
                 parts.append(w["mde"][a.direction].format(mde=_pct(mde, lang), fam=famtext))
             else:
                 parts.append(w["mde_inf"])
+    details: list[str] = []
     others = [k for k in a.tests if k != key and reachable(a.tests[k].n)]
     if others:
         items = []
@@ -247,20 +263,21 @@ def outcome_verdict(a: Any, lang: Lang) -> str:
                     p=fmt.p_value(t.p_value, lang),
                 )
             )
-        text = w["others"].format(items=_join(items, lang))
-        if rule is not None and code != "inconclusive":
-            if rule.opposing:
-                text += w["oppose"].format(designs=_join([names[d] for d in rule.opposing], lang))
-            if rule.agreeing:
-                text += w["agree"].format(designs=_join([names[d] for d in rule.agreeing], lang))
-            if not rule.agreeing and not rule.opposing:
-                text += w["none_agree"]
-        parts.append(text)
+        details.append(w["others"].format(items=_join(items, lang)))
+    if rule is not None and code != "inconclusive":
+        note = ""
+        if rule.opposing:
+            note += w["oppose"].format(designs=_join([names[d] for d in rule.opposing], lang))
+        if rule.agreeing:
+            note += w["agree"].format(designs=_join([names[d] for d in rule.agreeing], lang))
+        if not rule.agreeing and not rule.opposing:
+            note += w["none_agree"]
+        parts.append(note.strip())
     outside = a.extra.get("outside_range")
     if outside:
         from ptvlib.data.regions import region_name
 
-        parts.append(
+        details.append(
             w["outside"].format(
                 treated=region_name(a.params.treated_region),
                 where=w["where"][outside[0]],
@@ -271,13 +288,68 @@ def outcome_verdict(a: Any, lang: Lang) -> str:
     honest = a.extra.get("honest")
     if honest is not None and ("did" == key or "did" in others):
         sentence = _lower_first(honest.breakdown_sentence(lang)).rstrip(".")
-        parts.append(w["honest"].format(sentence=sentence))
+        details.append(w["honest"].format(sentence=sentence))
+    tail: list[str] = []
     if a.sensitivity is not None and not a.sensitivity.empty:
         same, different = robust_to(a.sensitivity, a.group, lang)
         if same:
-            parts.append(w["robust"].format(items=_join(same, lang)))
+            tail.append(w["robust"].format(items=_join(same, lang)))
         if different:
-            parts.append(w["not_robust"].format(items=_join(different, lang)))
+            tail.append(w["not_robust"].format(items=_join(different, lang)))
     if a.family == "activity":
-        parts.append(w["activity"])
-    return " ".join(parts)
+        tail.append(w["activity"])
+    if part == "summary":
+        return " ".join(parts + tail)
+    if part == "details":
+        return " ".join(details)
+    return " ".join(parts + details + tail)
+
+
+_POOL: dict[str, dict[str, str]] = {
+    "nb": {
+        "pool": "Sammenligningsutvalget har {n} kommuner med minst {min_pop} innbyggere året før "
+        "start og verdier i alle periodene som brukes.",
+        "out": "Utelatt: {items}.",
+        "loo": "Uten én av de {k} største donorene om gangen ligger den syntetiske kontrollens "
+        "anslag mellom {lo} og {hi} (full tilpasning {full}); det flytter seg mest uten {name} "
+        "({name_est}).",
+    },
+    "en": {
+        "pool": "The comparison pool has {n} municipalities with at least {min_pop} inhabitants "
+        "the year before the start and a value in every period used.",
+        "out": "Left out: {items}.",
+        "loo": "Leaving out one of the {k} largest donors at a time puts the synthetic control's "
+        "estimate between {lo} and {hi} (full fit {full}); it moves most without {name} "
+        "({name_est}).",
+    },
+}
+
+
+def pool_sentence(a: Any, lang: Lang) -> str:
+    """The pool of an assessment: its size and every unit left out with the reason."""
+    pool = a.pool
+    if pool is None:
+        return ""
+    w = _POOL[lang]
+    text = w["pool"].format(n=pool.n, min_pop=fmt.integer(pool.min_population, lang))
+    dropped = pool.dropped_text(lang)
+    if dropped:
+        text += " " + w["out"].format(items="; ".join(dropped))
+    return text
+
+
+def donor_sentence(loo: Any, sc: Any, lang: Lang, *, top: int = 5) -> str:
+    """Leave-one-out of the top donors (the table of ``OutcomeAssessment.donor_leave_one_out``)."""
+    if sc is None or loo is None or len(loo) == 0:
+        return ""
+    part = loo.head(top)
+    full = math.expm1(sc.att)
+    k = int(part["change"].abs().idxmax())
+    return _POOL[lang]["loo"].format(
+        k=len(part),
+        lo=fmt.percent(float(part["estimate"].min()), lang, decimals=0, signed=True),
+        hi=fmt.percent(float(part["estimate"].max()), lang, decimals=0, signed=True),
+        full=fmt.percent(full, lang, decimals=0, signed=True),
+        name=part.loc[k, "name"],
+        name_est=fmt.percent(float(part.loc[k, "estimate"]), lang, decimals=0, signed=True),
+    )
