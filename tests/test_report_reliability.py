@@ -97,7 +97,7 @@ def test_a_failed_run_never_shows_the_previous_verdicts(tmp_path: Path) -> None:
     texts = [h["text"] for h in earlier if h.get("text")]
     first_index = (report / "index.html").read_text(encoding="utf-8")
     assert texts and "class='ptv-badge" in first_index
-    verdict_line = "Vold og mishandling: uavklart etter 2018."
+    verdict_line = "Vold og mishandling: uavklart etter 2018 (primærutfall)."
     assert verdict_line in first_index
 
     again = ptv(
