@@ -42,7 +42,7 @@ from ptvlib.assessment.panels import offence_panel, outcome_family
 from ptvlib.assessment.params import Params, validate_params
 from ptvlib.assessment.pools import Pool, assessment_pool, comparison_group
 from ptvlib.assessment.power import Answerability, answerability, mde_table
-from ptvlib.assessment.sensitivity import timing_sensitivity
+from ptvlib.assessment.sensitivity import sensitivity_table, timing_sensitivity
 from ptvlib.assessment.supplementary import (
     displacement_panel,
     dose_panel,
@@ -167,6 +167,7 @@ __all__ = [
     "rate_per_1000",
     "rate_per_100000",
     "region_name",
+    "sensitivity_table",
     "share_of_national",
     "shrunk_rates",
     "simulate_its",

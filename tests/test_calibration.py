@@ -238,3 +238,24 @@ def test_answerability_sets_the_primary_mde_beside_the_budget_share(params) -> N
     assert "kommunetallene kan ikke besvare spørsmålet" in side["sentence"]
     assert "1,0\xa0%–1,8\xa0%" in side["sentence"]
     assert "cannot answer the question" in ans.sentence("en")
+
+
+def test_timing_variants_computed_lazily_give_the_full_rules_codes() -> None:
+    """Supporting designs are fitted only where a primary rejects; the codes are the same."""
+    from ptvlib.assessment.group_tests import group_tests
+    from ptvlib.assessment.sensitivity import timing_sensitivity, variants
+
+    # Randaberg: the calibration's municipality with the most false signals.
+    params = validate_params(
+        treated_region="1127", excluded_regions=[*DEFAULT_EXCLUDED, *OSLO_POLICE_DISTRICT]
+    )
+    lazy = timing_sensitivity(params)
+    assert (lazy["code"] != "inconclusive").any()
+    for name, start, drop in variants(params):
+        full = {
+            g: group_tests(params, g, start=start, drop_years=drop).evidence()
+            for g in params.offence_groups
+        }
+        want = {g: out.code for g, out in apply_rule(full).items()}
+        got = lazy.loc[(lazy["variant"] == name) & (lazy["start"] == start)]
+        assert dict(zip(got["group"], got["code"], strict=True)) == want, name

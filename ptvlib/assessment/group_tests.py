@@ -157,6 +157,7 @@ def group_tests(
     start: int | None = None,
     drop_years: Sequence[int] = (),
     out_of_pool: Sequence[str] = (),
+    designs: Sequence[str] | None = None,
 ) -> GroupTests:
     """Pool and calibrated placebo tests of one group (kept in memory per process).
 
@@ -173,6 +174,10 @@ def group_tests(
         Period end-years to leave out (e.g. :data:`COVID_YEARS`).
     out_of_pool : sequence of str
         More units to keep out of the pool.
+    designs : sequence of str, optional
+        Run only these designs (default every one of
+        :data:`~ptvlib.assessment.placebo.CALIBRATED_DESIGNS`); the timing
+        sensitivity first needs only the primary designs.
 
     Returns
     -------
@@ -182,7 +187,16 @@ def group_tests(
     # The main analysis needs every leave-two-out fit (calibration, MDE); the timing
     # variants only the treated unit's p-values.
     main = s == params.start_year and not drop_years
-    args = (_key(params), group, s, tuple(sorted(drop_years)), tuple(sorted(out_of_pool)), main)
+    chosen = tuple(d for d in CALIBRATED_DESIGNS if designs is None or d in designs)
+    args = (
+        _key(params),
+        group,
+        s,
+        tuple(sorted(drop_years)),
+        tuple(sorted(out_of_pool)),
+        main,
+        chosen,
+    )
     if args in _MEMO:
         return _MEMO[args]
     found = _stored(args)
@@ -195,7 +209,7 @@ def group_tests(
 #: Group tests computed or read in this process.
 _MEMO: dict[tuple[object, ...], GroupTests] = {}
 #: Changes whenever the designs change what a GroupTests holds.
-_VERSION = "group-tests-1"
+_VERSION = "group-tests-2"
 
 
 def _stored(args: tuple[object, ...]) -> GroupTests:
@@ -263,6 +277,7 @@ def _compute(
     drop_years: tuple[int, ...],
     out_of_pool: tuple[str, ...],
     main: bool,
+    designs: tuple[str, ...] = CALIBRATED_DESIGNS,
 ) -> GroupTests:
     from ptvlib.basics.exceptions import PtvError
 
@@ -307,7 +322,7 @@ def _compute(
         "did": lambda: did_test(Y, pre, post, pool.units),
         "its": lambda: its_test(counts, population, years, start, pool.units),
     }
-    for design in CALIBRATED_DESIGNS:
+    for design in designs:
         try:
             tests[design] = runners[design]()
         except (PtvError, ValueError, np.linalg.LinAlgError) as err:
