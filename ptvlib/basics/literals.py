@@ -30,6 +30,7 @@ __all__ = [
     "PlaceboKind",
     "PlaceboStatistic",
     "SdidSolver",
+    "RiScale",
     "Source",
     "StaggeredControl",
     "Straddle",
@@ -45,6 +46,8 @@ DidFamily = Literal["ols", "poisson", "negbin"]
 ItsFamily = Literal["poisson", "quasipoisson", "negbin", "ols"]
 #: Placebo design of synthetic control: other units (space) or a fake start (time).
 PlaceboKind = Literal["space", "time"]
+#: Scale of the randomization-inference statistic: log rates (ratio) or the outcome as given.
+RiScale = Literal["log", "level"]
 #: What to do with a two-year period that straddles the start year.
 Straddle = Literal["drop", "post"]
 #: Comparison group for Oslo.

@@ -10,8 +10,10 @@ One module per design: :mod:`~ptvlib.estimators.synth` (synthetic control),
 :mod:`~ptvlib.estimators.dose` (dose–response),
 :mod:`~ptvlib.estimators.displacement` (weighted displacement difference) and
 :mod:`~ptvlib.estimators.inference` (cluster-robust, HAC, wild cluster
-bootstrap, permutation). Every result has ``summary()``, ``plot()`` and
-``verdict(lang)``.
+bootstrap, permutation) and :mod:`~ptvlib.estimators.randomization` /
+:mod:`~ptvlib.estimators.randomization_synth` (randomization inference over
+treated-area assignments, with test-inverted intervals). Every result has
+``summary()``, ``plot()`` and ``verdict(lang)``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from ptvlib.estimators.dose import DoseResponseResult, SingleTreatedUnitWarning,
 from ptvlib.estimators.honest import HonestDidResult, breakdown_sentence, honest_did
 from ptvlib.estimators.inference import InferenceWarning, PermutationResult, permutation_test
 from ptvlib.estimators.its import ItsResult, its
+from ptvlib.estimators.randomization import RandomizationResult, randomization_inference
+from ptvlib.estimators.randomization_synth import (
+    SynthAssignmentResult,
+    synthetic_control_assignments,
+)
 from ptvlib.estimators.sdid import SyntheticDidResult, synthetic_did
 from ptvlib.estimators.staggered import StaggeredDidResult, staggered_did
 from ptvlib.estimators.synth import (
@@ -48,8 +55,10 @@ __all__ = [
     "OutsideDonorRangeWarning",
     "PermutationResult",
     "PlaceboResult",
+    "RandomizationResult",
     "SingleTreatedUnitWarning",
     "StaggeredDidResult",
+    "SynthAssignmentResult",
     "SyntheticControlResult",
     "SyntheticDidResult",
     "UnitPlaceboResult",
@@ -61,8 +70,10 @@ __all__ = [
     "honest_did",
     "its",
     "permutation_test",
+    "randomization_inference",
     "staggered_did",
     "synthetic_control",
+    "synthetic_control_assignments",
     "synthetic_did",
     "wdd_from_counts",
     "wild_cluster_bootstrap",
