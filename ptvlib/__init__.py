@@ -37,7 +37,8 @@ from ptvlib.assessment.overview import (
     sources_table,
     status_table,
 )
-from ptvlib.assessment.own import assess_own
+from ptvlib.assessment.own import assess_own, assess_own_frame
+from ptvlib.assessment.own_results import OwnReport
 from ptvlib.assessment.panels import offence_panel, outcome_family
 from ptvlib.assessment.params import Params, validate_params
 from ptvlib.assessment.pools import Pool, assessment_pool, comparison_group
@@ -62,7 +63,7 @@ from ptvlib.basics.exceptions import (
     WorkspaceError,
 )
 from ptvlib.basics.version import __version__
-from ptvlib.data.demo import demo_own_data
+from ptvlib.data.demo import demo_own_data, demo_own_frame
 from ptvlib.data.loading import datasets, load, provenance, source_agreement
 from ptvlib.data.own import is_synthetic, load_own, write_validated
 from ptvlib.data.own_funding import load_funding
@@ -76,7 +77,9 @@ from ptvlib.estimators import (
     HonestDidResult,
     ItsResult,
     PlaceboResult,
+    RandomizationResult,
     StaggeredDidResult,
+    SynthAssignmentResult,
     SyntheticControlResult,
     SyntheticDidResult,
     UnitPlaceboResult,
@@ -88,8 +91,10 @@ from ptvlib.estimators import (
     honest_did,
     its,
     permutation_test,
+    randomization_inference,
     staggered_did,
     synthetic_control,
+    synthetic_control_assignments,
     synthetic_did,
     wild_cluster_bootstrap,
 )
@@ -109,14 +114,17 @@ __all__ = [
     "ItsResult",
     "OutcomeAssessment",
     "OwnDataError",
+    "OwnReport",
     "ParameterError",
     "Params",
     "PlaceboResult",
     "Pool",
     "PtvError",
+    "RandomizationResult",
     "SchemaError",
     "SourceUnavailable",
     "StaggeredDidResult",
+    "SynthAssignmentResult",
     "SyntheticControlResult",
     "SyntheticDidResult",
     "UnitPlaceboResult",
@@ -127,6 +135,7 @@ __all__ = [
     "answerability",
     "assess_outcome",
     "assess_own",
+    "assess_own_frame",
     "assessment_pool",
     "augmented_synth",
     "breakdown_sentence",
@@ -138,6 +147,7 @@ __all__ = [
     "coverage_table",
     "datasets",
     "demo_own_data",
+    "demo_own_frame",
     "did",
     "displacement",
     "displacement_panel",
@@ -163,6 +173,7 @@ __all__ = [
     "permutation_test",
     "prosecution_rate",
     "provenance",
+    "randomization_inference",
     "rate",
     "rate_per_1000",
     "rate_per_100000",
@@ -177,6 +188,7 @@ __all__ = [
     "staggered_did",
     "status_table",
     "synthetic_control",
+    "synthetic_control_assignments",
     "synthetic_did",
     "timing_sensitivity",
     "validate_params",

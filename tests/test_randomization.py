@@ -26,7 +26,9 @@ from ptvlib.estimators.randomization_synth import synthetic_control_assignments
 from ptvlib.estimators.synth import synthetic_control
 
 
-def _panel(n_units: int = 12, effect: float = 0.8, seed: int = 1, years=(2012, 2023)) -> pd.DataFrame:
+def _panel(
+    n_units: int = 12, effect: float = 0.8, seed: int = 1, years=(2012, 2023)
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(n_units):

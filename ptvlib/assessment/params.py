@@ -68,7 +68,16 @@ class Params:
         Path to the analyst's own data file, or ``""`` (then ``PTV_OWN_DATA``
         is used when set).
     treated_areas : list of str
-        Own-data regions that received the funding.
+        Own-data regions that received the funding (all from ``start_year``).
+    treatment_schedule : list of str
+        Own-data areas with their first funded year, ``AREA:YEAR``
+        (``["030115:2018", "030101:2019"]``; ``-p treatment_schedule
+        030115:2018,030101:2019``). Empty: ``treated_areas``, else the areas
+        the funding table names (see :mod:`ptvlib.assessment.schedule`).
+    buffer_areas : list of str
+        Neighbouring own-data areas where an effect could spill over
+        (``AREA`` or ``AREA:YEAR``): left out of the comparison areas and
+        analysed on their own.
     straddle : str
         Two-year period that straddles the start: ``drop`` or ``post``.
     n_large : int
@@ -100,6 +109,8 @@ class Params:
     lang: Lang = "nb"
     own_data: str = ""
     treated_areas: list[str] = field(default_factory=list)
+    treatment_schedule: list[str] = field(default_factory=list)
+    buffer_areas: list[str] = field(default_factory=list)
     straddle: Straddle = "drop"
     n_large: int = 10
     donor_min_population: int = 10_000
@@ -121,6 +132,8 @@ _TYPES: dict[str, type] = {
     "lang": str,
     "own_data": str,
     "treated_areas": list,
+    "treatment_schedule": list,
+    "buffer_areas": list,
     "straddle": str,
     "n_large": int,
     "donor_min_population": int,
@@ -285,11 +298,16 @@ def _check_excluded(p: Params, units: set[str]) -> None:
 
 
 def _check_own_data(p: Params) -> None:
+    from ptvlib.assessment.schedule import parse_schedule, resolve_schedule
+
+    parse_schedule(p.treatment_schedule)
+    parse_schedule(p.buffer_areas, field_name="buffer_areas")
     if not p.own_data:
-        if p.treated_areas:
-            raise ParameterError(
-                f"treated_areas={p.treated_areas!r} needs own_data; allowed: [] without own_data"
-            )
+        for name in ("treated_areas", "treatment_schedule", "buffer_areas"):
+            if getattr(p, name):
+                raise ParameterError(
+                    f"{name}={getattr(p, name)!r} needs own_data; allowed: [] without own_data"
+                )
         return
     path = Path(p.own_data).expanduser()
     if not path.exists():
@@ -314,3 +332,6 @@ def _check_own_data(p: Params) -> None:
             f"treated_areas={p.treated_areas!r}: {bad} not in own_data; allowed: "
             f"{', '.join(sorted(regions)[:20])}"
         )
+    resolve_schedule(
+        p.treatment_schedule, p.treated_areas, p.start_year, p.buffer_areas, areas=regions
+    )

@@ -1,0 +1,264 @@
+"""Own data as bydel panels: one series per indicator × offence group, and what is left out.
+
+:func:`own_series` splits an own-data frame (:func:`ptvlib.load_own`) into one
+series per indicator × offence group × unit — **every** one in the file; a
+series that cannot be analysed is returned in ``not_analysed`` with the
+reason, never dropped silently. Monthly (``2016-01``, ``2016M01``) or
+quarterly (``2016Q1``, ``2016K1``) periods are summed to years for the yearly
+designs (a year counts only when every area has all its months) and kept as
+months for the interrupted time series with seasonality.
+
+Rates use the embedded bydel population (``ptvlib.load("population")``). An
+area whose resident population is below :data:`MIN_RESIDENTS` (Sentrum:
+538–1 626 residents 2005–2025; Marka) cannot serve as a denominator — its
+offences are counted where they happen, not where people live — and is left
+out of rate-based designs with that reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ptvlib.basics.literals import RiScale
+
+__all__ = ["MIN_RESIDENTS", "OwnSeries", "own_series", "period_months"]
+
+#: Areas with fewer residents than this are not used with a population denominator.
+MIN_RESIDENTS = 5_000
+
+#: How each own-data unit is analysed: the scale, and whether population is the exposure.
+UNIT_SCALE: dict[str, tuple[RiScale, bool]] = {
+    "count": ("log", True),
+    "persons": ("log", True),
+    "NOK": ("log", True),
+    "MNOK": ("log", True),
+    "per_1000": ("log", False),
+    "per_100000": ("log", False),
+    "percent": ("level", False),
+}
+
+_MONTH = re.compile(r"^\s*(\d{4})\s*(?:-|M|m)\s*(\d{1,2})\s*$")
+_QUARTER = re.compile(r"^\s*(\d{4})\s*(?:Q|K|q|k)\s*([1-4])\s*$")
+
+
+@dataclass(frozen=True, eq=False)
+class OwnSeries:
+    """One indicator × offence group × unit of the own data, ready for the designs.
+
+    Attributes
+    ----------
+    indicator, offence_group, unit : str
+        What the series is.
+    scale : {"log", "level"}
+        Scale of the designs (see :data:`UNIT_SCALE`).
+    yearly : pandas.DataFrame
+        ``region, year, value`` (+ ``population`` when used as exposure).
+    monthly : pandas.DataFrame or None
+        ``region, year, month, t, value`` (+ ``population``) when the file is
+        monthly (``t`` counts months from the first).
+    exposure : bool
+        Population is the exposure.
+    excluded : dict
+        Area → why it is not in this series' designs.
+    notes : tuple of str
+        E.g. incomplete years left out.
+    """
+
+    indicator: str
+    offence_group: str
+    unit: str
+    scale: RiScale
+    yearly: pd.DataFrame = field(repr=False)
+    monthly: pd.DataFrame | None = field(default=None, repr=False)
+    exposure: bool = False
+    excluded: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """``indicator/offence_group`` (plus the unit when it is not a count)."""
+        base = f"{self.indicator}/{self.offence_group}"
+        return base if self.unit == "count" else f"{base} ({self.unit})"
+
+    @property
+    def areas(self) -> list[str]:
+        """Areas in the yearly panel."""
+        return list(dict.fromkeys(self.yearly["region"]))
+
+
+def period_months(frame: pd.DataFrame) -> tuple[pd.Series, int]:
+    """Month (1–12) of each row and the periods per year (12, 4 or 1).
+
+    Uses a ``month`` column when there is one, else the ``period`` label:
+    ``2016-01`` / ``2016M01`` (months), ``2016Q1`` / ``2016K1`` (quarters,
+    month = first month of the quarter), or a plain year.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m, k = period_months(pd.DataFrame({"period": ["2016-01", "2016M02"]}))
+    >>> m.tolist(), k
+    ([1, 2], 12)
+    """
+    if "month" in frame.columns:
+        return pd.to_numeric(frame["month"], errors="coerce").astype("Int64"), 12
+    period = frame["period"].astype("str")
+    labels = pd.Series(period.unique())
+    m = labels.str.extract(_MONTH)
+    if len(labels) and m[1].notna().all():
+        lookup = dict(zip(labels, m[1].astype("int64"), strict=True))
+        return period.map(lookup).astype("int64"), 12
+    q = labels.str.extract(_QUARTER)
+    if len(labels) and q[1].notna().all():
+        lookup = dict(zip(labels, (q[1].astype("int64") - 1) * 3 + 1, strict=True))
+        return period.map(lookup).astype("int64"), 4
+    return pd.Series(1, index=frame.index, dtype="int64"), 1
+
+
+def _population() -> pd.DataFrame:
+    from ptvlib.data.loading import load
+
+    pop = load("population")[["region", "year", "value"]]
+    return pop.rename(columns={"value": "population"})
+
+
+def own_series(
+    own: pd.DataFrame,
+    *,
+    year: int,
+    drop_areas: dict[str, str] | None = None,
+) -> tuple[list[OwnSeries], list[dict[str, Any]]]:
+    """Every indicator × offence group × unit of *own* as a series, and those that cannot be.
+
+    Parameters
+    ----------
+    own : pandas.DataFrame
+        Own data in :data:`ptvlib.data.own.OWN_DATA_SCHEMA` (not modified).
+    year : int
+        Last year used.
+    drop_areas : dict, optional
+        Areas to leave out of every series (area → reason, e.g. buffers).
+
+    Returns
+    -------
+    (list of OwnSeries, list of dict)
+        The series, and ``{"indicator", "offence_group", "unit", "reason"}``
+        for each series that cannot be analysed.
+    """
+    pop = _population()
+    series: list[OwnSeries] = []
+    skipped: list[dict[str, Any]] = []
+    drop_areas = dict(drop_areas or {})
+    keys = ["indicator", "offence_group", "unit"]
+    months, per_year = period_months(own)
+    own = own.assign(_month=months.to_numpy())
+    for (ind, grp, unit), rows in own.groupby(keys, sort=False):
+        label = {"indicator": ind, "offence_group": grp, "unit": unit}
+        if unit not in UNIT_SCALE:
+            skipped.append(label | {"reason": f"unit {unit!r} has no design"})
+            continue
+        if "period_years" in rows.columns and (rows["period_years"] == 2).any():
+            skipped.append(
+                label
+                | {"reason": "two-year periods: the bydel designs need yearly or monthly rows"}
+            )
+            continue
+        rows = rows.loc[rows["year"] <= year]
+        if rows.empty:
+            skipped.append(label | {"reason": f"no rows up to {year}"})
+            continue
+        scale, wants_pop = UNIT_SCALE[str(unit)]
+        made = _one_series(
+            rows, str(ind), str(grp), str(unit), scale, wants_pop, pop, drop_areas, per_year
+        )
+        if isinstance(made, str):
+            skipped.append(label | {"reason": made})
+        else:
+            series.append(made)
+    return series, skipped
+
+
+def _one_series(
+    rows: pd.DataFrame,
+    ind: str,
+    grp: str,
+    unit: str,
+    scale: RiScale,
+    wants_pop: bool,
+    pop: pd.DataFrame,
+    drop_areas: dict[str, str],
+    per_year: int,
+) -> OwnSeries | str:
+    notes: list[str] = []
+    excluded = {a: r for a, r in drop_areas.items() if a in set(rows["region"])}
+    rows = rows.loc[~rows["region"].isin(list(excluded))]
+    frame = pd.DataFrame(
+        {
+            "region": rows["region"].to_numpy(),
+            "year": rows["year"].to_numpy(dtype=np.int64),
+            "month": rows["_month"].to_numpy(),
+            "value": rows["value"].to_numpy(dtype=float),
+        }
+    )
+    monthly = None
+    if per_year > 1:
+        n_areas = frame["region"].nunique()
+        have = frame.loc[frame["value"].notna()].groupby("year")["region"].size()
+        full = have.index[have >= n_areas * per_year]
+        partial = sorted(set(frame["year"]) - set(full))
+        if partial:
+            notes.append(
+                f"years {partial} do not have all {per_year} periods for every area and are "
+                "left out of the yearly designs"
+            )
+        if per_year == 12:
+            monthly = frame.copy()
+            first = int(monthly["year"].min())
+            monthly["t"] = (monthly["year"] - first) * 12 + monthly["month"].astype("int64") - 1
+        yearly = (
+            frame.loc[frame["year"].isin(full)]
+            .groupby(["region", "year"], as_index=False, sort=False)["value"]
+            .sum(min_count=1)
+        )
+    else:
+        yearly = frame[["region", "year", "value"]].copy()
+    if yearly.empty:
+        return "no complete year"
+    exposure = False
+    if wants_pop:
+        merged = yearly.merge(pop, on=["region", "year"], how="left")
+        if merged["population"].notna().all():
+            small = merged.loc[merged["population"] < MIN_RESIDENTS]
+            for area, grp_rows in small.groupby("region"):
+                lo = int(grp_rows["population"].min())
+                excluded[str(area)] = (
+                    f"resident population as low as {lo} (< {MIN_RESIDENTS}): too small to be a "
+                    "denominator; offences there are counted by scene"
+                )
+            merged = merged.loc[~merged["region"].isin(list(small["region"]))]
+            yearly = merged
+            exposure = True
+            if monthly is not None:
+                monthly = monthly.merge(pop, on=["region", "year"], how="left")
+                monthly = monthly.loc[~monthly["region"].isin(list(small["region"]))]
+        else:
+            notes.append(
+                "no embedded population for every area and year: counts are analysed without "
+                "a population offset (area effects absorb the level)"
+            )
+    return OwnSeries(
+        indicator=ind,
+        offence_group=grp,
+        unit=unit,
+        scale=scale,
+        yearly=yearly.reset_index(drop=True),
+        monthly=None if monthly is None else monthly.reset_index(drop=True),
+        exposure=exposure,
+        excluded=excluded,
+        notes=tuple(notes),
+    )

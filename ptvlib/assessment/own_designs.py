@@ -1,0 +1,323 @@
+"""The designs run on one own-data series (bydeler against bydeler).
+
+Deciding designs (they enter the verdict, :mod:`ptvlib.assessment.own_results`):
+
+* ``ri`` — randomization inference over treated-area assignments of the
+  two-way fixed-effects DiD on yearly log rates, with a test-inverted
+  interval and the minimum detectable effect
+  (:func:`~ptvlib.estimators.randomization.randomization_inference`);
+* ``sc`` — synthetic control per treated area from the untreated areas,
+  tested over the same assignments
+  (:func:`~ptvlib.estimators.randomization_synth.synthetic_control_assignments`).
+
+Shown, never deciding (``counts = False`` with the reason):
+
+* ``did_cr1`` — Poisson DiD with cluster-robust (CR1) errors: with a handful
+  of treated clusters those errors are far too small (its own warning is
+  carried into the reason);
+* ``its`` — interrupted time series of the treated areas' sum (monthly with
+  seasonality when the file is monthly): a single series reads any city-wide
+  change as an effect and is not calibrated;
+* ``spillover`` — randomization inference on the buffer areas (treated areas
+  left out): a separate question, displacement or diffusion of benefits.
+
+Buffer areas are left out of the deciding designs' comparison areas. An
+area scheduled to start after the last year of the data is left out as
+well (it is neither treated nor a clean comparison).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ptvlib.assessment.bydel import OwnSeries
+from ptvlib.assessment.schedule import Schedule
+from ptvlib.basics.exceptions import PtvError
+
+__all__ = ["DESIGN_KEYS", "DesignRun", "run_designs"]
+
+#: Designs in the order they are shown; the first two decide.
+DESIGN_KEYS: tuple[str, ...] = ("ri", "sc", "did_cr1", "its", "spillover")
+
+#: What each design's p-value is (the sidecar's ``p_kind``).
+P_KIND: dict[str, str] = {
+    "ri": "randomization",
+    "sc": "randomization",
+    "did_cr1": "model",
+    "its": "model",
+    "spillover": "randomization",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class DesignRun:
+    """One design on one series.
+
+    Attributes
+    ----------
+    key : str
+        Design key (:data:`DESIGN_KEYS`).
+    result : object or None
+        The estimator's result (None when it could not run).
+    estimate : float
+        Rate ratio (log scale) or difference (level scale).
+    ci : (float, float)
+        95 % interval on the estimate's scale (NaN when none).
+    p_value : float
+        Its p-value (see :data:`P_KIND`).
+    scale : {"ratio", "difference"}
+        Scale of the estimate.
+    counts : bool
+        The design enters the verdict.
+    why_not : str
+        Why it does not count (English key phrase; translated by the results).
+    mde : float
+        Minimum detectable effect (relative change), NaN when not computed.
+    warnings : tuple of str
+        The estimator's own warnings and notes.
+    error : str
+        Why it could not run ("" when it ran).
+    """
+
+    key: str
+    result: Any = field(repr=False)
+    estimate: float = math.nan
+    ci: tuple[float, float] = (math.nan, math.nan)
+    p_value: float = math.nan
+    scale: str = "ratio"
+    counts: bool = True
+    why_not: str = ""
+    mde: float = math.nan
+    warnings: tuple[str, ...] = ()
+    error: str = ""
+
+    @property
+    def direction(self) -> str:
+        """``decrease``/``increase`` when the p-value is at most 0.05, else ``inconclusive``."""
+        if not (self.p_value <= 0.05) or not math.isfinite(self.estimate):
+            return "inconclusive"
+        null = 1.0 if self.scale == "ratio" else 0.0
+        return "decrease" if self.estimate < null else "increase"
+
+    @property
+    def p_kind(self) -> str:
+        """What the p-value is."""
+        return P_KIND[self.key]
+
+
+def _failed(key: str, err: Exception, counts: bool, why_not: str = "") -> DesignRun:
+    return DesignRun(key, None, counts=counts, why_not=why_not, error=str(err).split("\n")[0])
+
+
+def run_designs(
+    series: OwnSeries,
+    schedule: Schedule,
+    *,
+    alpha: float = 0.05,
+    shown: bool = True,
+    seed: int = 2018,
+) -> dict[str, DesignRun]:
+    """Run every design on *series* with *schedule*.
+
+    Parameters
+    ----------
+    series : OwnSeries
+        The series (yearly panel, optional monthly panel).
+    schedule : Schedule
+        Treated areas with starts, and buffer areas.
+    alpha : float
+        Level of the tests and intervals.
+    shown : bool
+        Also run the designs that are shown but never decide (``did_cr1``,
+        ``its``, ``spillover``); the verdict does not depend on them.
+    seed : int
+        Seed of sampled assignments.
+
+    Returns
+    -------
+    dict
+        Design key → :class:`DesignRun`.
+    """
+    from ptvlib.estimators.randomization import randomization_inference
+    from ptvlib.estimators.randomization_synth import synthetic_control_assignments
+
+    data = series.yearly
+    last = int(data["year"].max())
+    present = set(data["region"])
+    late = {a: s for a, s in schedule.starts.items() if a in present and s > last}
+    starts = {a: s for a, s in schedule.starts.items() if a in present and s <= last}
+    buffers = [b for b in schedule.buffers if b in present]
+    main = data.loc[~data["region"].isin(buffers + list(late))]
+    exposure = "population" if series.exposure else None
+    out: dict[str, DesignRun] = {}
+    try:
+        ri = randomization_inference(
+            main,
+            unit="region",
+            time="year",
+            outcome="value",
+            exposure=exposure,
+            schedule=starts,
+            scale=series.scale,
+            alpha=alpha,
+            seed=seed,
+        )
+        out["ri"] = DesignRun(
+            "ri",
+            ri,
+            estimate=ri.estimate,
+            ci=ri.estimate_ci,
+            p_value=ri.p_value,
+            scale="ratio" if ri.log_scale else "difference",
+            mde=ri.mde,
+            warnings=ri.notes,
+            counts=ri.alpha_reachable,
+            why_not="" if ri.alpha_reachable else "alpha_unreachable",
+        )
+    except (PtvError, ValueError) as err:
+        out["ri"] = _failed("ri", err, True)
+    if series.scale == "log":
+        try:
+            sc = synthetic_control_assignments(
+                main,
+                unit="region",
+                time="year",
+                outcome="value",
+                exposure=exposure,
+                schedule=starts,
+                alpha=alpha,
+                seed=seed,
+            )
+            out["sc"] = DesignRun(
+                "sc",
+                sc,
+                estimate=sc.estimate,
+                ci=sc.estimate_ci,
+                p_value=sc.p_value,
+                warnings=tuple(f"{k}: {v}" for k, v in sc.excluded.items()),
+            )
+        except (PtvError, ValueError) as err:
+            out["sc"] = _failed("sc", err, True)
+    else:
+        out["sc"] = DesignRun("sc", None, counts=False, why_not="level_scale", error="level scale")
+    if not shown:
+        return out
+    out["did_cr1"] = _did_cr1(main, starts, exposure)
+    out["its"] = _its(series, main, starts)
+    if buffers:
+        spill = data.loc[~data["region"].isin(list(starts) + list(late))]
+        try:
+            sp = randomization_inference(
+                spill,
+                schedule={b: schedule.buffers[b] for b in buffers},
+                unit="region",
+                time="year",
+                outcome="value",
+                exposure=exposure,
+                scale=series.scale,
+                alpha=alpha,
+                seed=seed,
+            )
+            out["spillover"] = DesignRun(
+                "spillover",
+                sp,
+                estimate=sp.estimate,
+                ci=sp.estimate_ci,
+                p_value=sp.p_value,
+                scale="ratio" if sp.log_scale else "difference",
+                mde=sp.mde,
+                counts=False,
+                why_not="spillover",
+                warnings=sp.notes,
+            )
+        except (PtvError, ValueError) as err:
+            out["spillover"] = _failed("spillover", err, False, "spillover")
+    return out
+
+
+def _did_cr1(main: pd.DataFrame, starts: dict[str, int], exposure: str | None) -> DesignRun:
+    from ptvlib.estimators.did import did
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = did(
+                main,
+                unit="region",
+                time="year",
+                outcome="value",
+                treated=list(starts),
+                start=dict(starts),
+                exposure=exposure,
+                family="poisson",
+                cluster="region",
+            )
+    except (PtvError, ValueError) as err:
+        return _failed("did_cr1", err, False, "cluster_robust")
+    return DesignRun(
+        "did_cr1",
+        res,
+        estimate=res.rate_ratio,
+        ci=res.rate_ratio_ci,
+        p_value=res.p_value,
+        counts=False,
+        why_not="cluster_robust",
+        warnings=res.warnings,
+    )
+
+
+def _its(series: OwnSeries, main: pd.DataFrame, starts: dict[str, int]) -> DesignRun:
+    from ptvlib.estimators.its import its
+
+    first = min(starts.values()) if starts else 0
+    try:
+        if series.monthly is not None:
+            m = series.monthly
+            t = m.loc[m["region"].isin(list(starts))]
+            cols = ["value"] + (["population"] if series.exposure else [])
+            agg = t.groupby(["t", "year"], as_index=False)[cols].sum(min_count=1)
+            agg = agg.loc[agg["value"].notna()]
+            start = int(agg.loc[agg["year"] >= first, "t"].min())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = its(
+                    agg,
+                    time="t",
+                    outcome="value",
+                    start=start,
+                    exposure="population" if series.exposure else None,
+                    family="quasipoisson" if series.scale == "log" else "ols",
+                    seasonality=12,
+                )
+        else:
+            t = main.loc[main["region"].isin(list(starts))]
+            cols = ["value"] + (["population"] if series.exposure else [])
+            agg = t.groupby("year", as_index=False)[cols].sum(min_count=1)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = its(
+                    agg,
+                    time="year",
+                    outcome="value",
+                    start=first,
+                    exposure="population" if series.exposure else None,
+                    family="quasipoisson" if series.scale == "log" else "ols",
+                )
+    except (PtvError, ValueError) as err:
+        return _failed("its", err, False, "single_series")
+    ratio = series.scale == "log"
+    return DesignRun(
+        "its",
+        res,
+        estimate=res.rate_ratio if ratio else res.level_change,
+        ci=res.rate_ratio_ci if ratio else res.level_change_ci,
+        p_value=res.p_value,
+        scale="ratio" if ratio else "difference",
+        counts=False,
+        why_not="single_series",
+    )

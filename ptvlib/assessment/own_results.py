@@ -1,0 +1,455 @@
+"""The verdict of the bydel designs: one code per indicator × offence group, under a declared rule.
+
+The rule (:data:`OWN_RULE`, shown in the report):
+
+1. **Gate** — randomization inference over treated-area assignments (``ri``):
+   its two-sided p-value, Holm-adjusted over every series analysed from the
+   file (one family: every indicator × offence group), must be at most
+   ``alpha`` (0.05). With too few assignments for ``alpha`` to be attainable
+   no series can pass, and the verdict says so.
+2. **Support** — synthetic control tested over the same assignments
+   (``sc``): a series that passes the gate is a *consistent* ``decrease`` /
+   ``increase`` when the synthetic control points the same way with its own
+   p ≤ ``alpha``; ``conflicting`` when it points the other way with p ≤
+   ``alpha``; otherwise ``weak_decrease`` / ``weak_increase`` (only the gate
+   sees it).
+3. Everything else is ``inconclusive``. Poisson DiD with cluster-robust
+   errors, the interrupted time series and the spillover analysis are shown
+   with the reason they do not count.
+
+The codes and their words are those of the municipal outcomes
+(:data:`ptvlib.assessment.verdicts.COMBINED_LABELS`), and Holm is
+:func:`ptvlib.assessment.verdicts.holm`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ptvlib.assessment.own_designs import DESIGN_KEYS, DesignRun
+from ptvlib.assessment.schedule import Schedule
+from ptvlib.assessment.verdicts import COMBINED_LABELS
+from ptvlib.basics.literals import Lang, check_literal
+from ptvlib.basics.style import SYNTHETIC_LABEL
+
+__all__ = ["OWN_RULE", "OwnAssessment", "OwnReport", "combine_own"]
+
+#: The declared decision rule of the bydel designs, by language.
+OWN_RULE: dict[str, str] = {
+    "nb": (
+        "Avgjørende design er randomiseringsinferens over hvilke områder som fikk midlene "
+        "(forskjell-i-forskjeller på årlige lograter, alle tildelinger av samme startplan): "
+        "p-verdien Holm-justeres over alle indikatorer og lovbruddsgrupper i filen og må være "
+        "høyst 0,05. Syntetisk kontroll testet over de samme tildelingene støtter: samme retning "
+        "med p ≤ 0,05 gir «samstemt», motsatt retning med p ≤ 0,05 gir «motstridende», ellers "
+        "«svak indikasjon». Alt annet er «uavklart». Poisson-DiD med klyngerobuste feil, avbrutt "
+        "tidsserie og smitteeffekt vises, men teller ikke."
+    ),
+    "en": (
+        "The deciding design is randomization inference over which areas got the money "
+        "(difference-in-differences on yearly log rates, every assignment of the same start "
+        "schedule): its p-value is Holm-adjusted over every indicator and offence group in the "
+        "file and must be at most 0.05. Synthetic control tested over the same assignments "
+        "supports: the same direction with p ≤ 0.05 makes it 'consistent', the opposite direction "
+        "with p ≤ 0.05 'conflicting', otherwise 'weak indication'. Everything else is "
+        "'inconclusive'. Poisson DiD with cluster-robust errors, the interrupted time series and "
+        "spillover are shown but do not count."
+    ),
+}
+
+#: Design names by language.
+DESIGN_NAMES: dict[str, dict[str, str]] = {
+    "nb": {
+        "ri": "Randomiseringsinferens (DiD, områder)",
+        "sc": "Syntetisk kontroll (områder)",
+        "did_cr1": "Poisson-DiD, klyngerobuste feil",
+        "its": "Avbrutt tidsserie (behandlede områder)",
+        "spillover": "Smitteeffekt (bufferområder)",
+        "combined": "Samlet vurdering",
+    },
+    "en": {
+        "ri": "Randomization inference (DiD, areas)",
+        "sc": "Synthetic control (areas)",
+        "did_cr1": "Poisson DiD, cluster-robust errors",
+        "its": "Interrupted time series (treated areas)",
+        "spillover": "Spillover (buffer areas)",
+        "combined": "Combined verdict",
+    },
+}
+
+_WHY_NOT: dict[str, dict[str, str]] = {
+    "nb": {
+        "cluster_robust": "klyngerobuste feil med {k} behandlede klynger av {g}: altfor små "
+        "standardfeil",
+        "single_series": "én serie: en endring i hele byen leses som effekt; ikke kalibrert",
+        "spillover": "eget spørsmål: smitte til naboområder",
+        "alpha_unreachable": "for få tildelinger: minste mulige p er over 0,05",
+        "level_scale": "syntetisk kontroll brukes bare på lograter",
+        "failed": "kunne ikke kjøres: {error}",
+    },
+    "en": {
+        "cluster_robust": "cluster-robust errors with {k} treated clusters of {g}: standard errors "
+        "far too small",
+        "single_series": "a single series: a city-wide change reads as an effect; not calibrated",
+        "spillover": "a separate question: spillover to neighbouring areas",
+        "alpha_unreachable": "too few assignments: the smallest attainable p is above 0.05",
+        "level_scale": "synthetic control is used on log rates only",
+        "failed": "could not run: {error}",
+    },
+}
+
+
+def combine_own(ri: DesignRun | None, sc: DesignRun | None, p_holm: float, alpha: float) -> str:
+    """The verdict code of one series under :data:`OWN_RULE`.
+
+    Examples
+    --------
+    >>> from ptvlib.assessment.own_designs import DesignRun
+    >>> ri = DesignRun("ri", None, estimate=0.85, p_value=0.004)
+    >>> sc = DesignRun("sc", None, estimate=0.9, p_value=0.03)
+    >>> combine_own(ri, sc, 0.02, 0.05), combine_own(ri, None, 0.02, 0.05)
+    ('decrease', 'weak_decrease')
+    >>> combine_own(ri, sc, 0.06, 0.05)
+    'inconclusive'
+    """
+    if ri is None or ri.error or not ri.counts or not (p_holm <= alpha):
+        return "inconclusive"
+    null = 1.0 if ri.scale == "ratio" else 0.0
+    d = "decrease" if ri.estimate < null else "increase"
+    if sc is not None and not sc.error and sc.counts and sc.p_value <= alpha:
+        sc_d = "decrease" if sc.estimate < 1.0 else "increase"
+        return d if sc_d == d else "conflicting"
+    return f"weak_{d}"
+
+
+def _fmt_estimate(run: DesignRun, lang: Lang) -> str:
+    from ptvlib.basics import numbers as fmt
+
+    if run.scale == "ratio":
+        return (
+            f"{fmt.percent_change(run.estimate, lang, decimals=1)} "
+            f"({'rateforhold' if lang == 'nb' else 'rate ratio'} {fmt.number(run.estimate, lang)}; "
+            f"95 %-intervall {fmt.interval(*run.ci, lang, decimals=2)})"
+            if lang == "nb"
+            else f"{fmt.percent_change(run.estimate, lang, decimals=1)} "
+            f"(rate ratio {fmt.number(run.estimate, lang)}; "
+            f"95% interval {fmt.interval(*run.ci, lang, decimals=2)})"
+        )
+    word = "95 %-intervall" if lang == "nb" else "95% interval"
+    return f"{fmt.number(run.estimate, lang, signed=True)} ({word} {fmt.interval(*run.ci, lang)})"
+
+
+@dataclass(frozen=True, eq=False)
+class OwnAssessment:
+    """The bydel designs and their verdict for one indicator × offence group.
+
+    Attributes
+    ----------
+    indicator, offence_group, unit : str
+        The series.
+    designs : dict
+        Design key → :class:`~ptvlib.assessment.own_designs.DesignRun`.
+    p_holm : float
+        The gate's Holm-adjusted p-value (NaN when the gate did not run).
+    family_size : int
+        Series in the Holm family.
+    alpha : float
+        Level of the rule.
+    combined : str
+        Verdict code (:func:`combine_own`).
+    excluded : dict
+        Areas left out of this series, with the reason.
+    notes : tuple of str
+        Notes from building the series.
+    synthetic : bool
+        The data are synthetic (demo).
+    """
+
+    indicator: str
+    offence_group: str
+    unit: str
+    designs: dict[str, DesignRun] = field(repr=False)
+    p_holm: float
+    family_size: int
+    alpha: float
+    combined: str
+    excluded: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    synthetic: bool = False
+
+    @property
+    def label(self) -> str:
+        """``indicator – offence group`` (with the synthetic label when synthetic)."""
+        text = f"{self.indicator} – {self.offence_group}"
+        if self.unit != "count":
+            text += f" ({self.unit})"
+        return f"{text} [{SYNTHETIC_LABEL}]" if self.synthetic else text
+
+    @property
+    def treated(self) -> tuple[str, ...]:
+        """Treated areas of the gate (empty when it did not run)."""
+        ri = self.designs.get("ri")
+        return tuple(ri.result.treated) if ri is not None and ri.result is not None else ()
+
+    def why_not(self, key: str, lang: Lang = "nb") -> str:
+        """Why design *key* does not count, in *lang* ("" when it counts)."""
+        run = self.designs[key]
+        words = _WHY_NOT[lang]
+        if run.error:
+            return words["failed"].format(error=run.error)
+        if run.counts:
+            return ""
+        if run.why_not == "cluster_robust" and run.result is not None:
+            return words["cluster_robust"].format(
+                k=run.result.n_treated_clusters, g=run.result.n_clusters
+            )
+        return words.get(run.why_not, run.why_not)
+
+    def verdict(self, lang: Lang = "nb") -> str:
+        """The verdict in words: code, gate, support, power, and what is shown but does not count."""
+        from ptvlib.basics import numbers as fmt
+
+        check_literal("lang", lang, Lang)
+        nb = lang == "nb"
+        parts = [f"{self.label}: {COMBINED_LABELS[lang][self.combined]}."]
+        ri = self.designs.get("ri")
+        if ri is None or ri.error:
+            err = ri.error if ri is not None else ""
+            parts.append(
+                f"Randomiseringsinferensen kunne ikke kjøres ({err})."
+                if nb
+                else f"Randomization inference could not run ({err})."
+            )
+        else:
+            r = ri.result
+            parts.append(
+                (
+                    f"Randomiseringsinferens: {_fmt_estimate(ri, lang)}, {fmt.p_value(ri.p_value, lang)}"
+                    f" (Holm-justert over {self.family_size} serier: "
+                    f"{fmt.p_value(self.p_holm, lang)}; {fmt.integer(r.n_assignments, lang)} "
+                    f"tildelinger, minste mulige p {fmt.number(r.min_p, lang, decimals=3)})."
+                )
+                if nb
+                else (
+                    f"Randomization inference: {_fmt_estimate(ri, lang)}, {fmt.p_value(ri.p_value, lang)}"
+                    f" (Holm-adjusted over {self.family_size} series: "
+                    f"{fmt.p_value(self.p_holm, lang)}; {fmt.integer(r.n_assignments, lang)} "
+                    f"assignments, smallest attainable p {fmt.number(r.min_p, lang, decimals=3)})."
+                )
+            )
+            if not r.alpha_reachable:
+                parts.append(self.why_not("ri", lang).capitalize() + ".")
+            if math.isfinite(ri.mde):
+                size = fmt.percent(ri.mde, lang, decimals=0)
+                parts.append(
+                    f"Effekter mindre enn om lag {size} kan ikke skilles fra støy (80 % styrke)."
+                    if nb
+                    else f"Effects smaller than about {size} cannot be told from noise (80% power)."
+                )
+        sc = self.designs.get("sc")
+        if sc is not None and not sc.error and sc.counts:
+            parts.append(
+                f"Syntetisk kontroll: {_fmt_estimate(sc, lang)}, {fmt.p_value(sc.p_value, lang)}."
+                if nb
+                else f"Synthetic control: {_fmt_estimate(sc, lang)}, {fmt.p_value(sc.p_value, lang)}."
+            )
+        elif sc is not None:
+            parts.append(
+                f"Syntetisk kontroll teller ikke: {self.why_not('sc', lang)}."
+                if nb
+                else f"Synthetic control does not count: {self.why_not('sc', lang)}."
+            )
+        shown = [k for k in DESIGN_KEYS[2:] if k in self.designs]
+        for key in shown:
+            run = self.designs[key]
+            name = DESIGN_NAMES[lang][key]
+            head = "vises, teller ikke" if nb else "shown, does not count"
+            if run.error:
+                parts.append(f"{name} ({head}): {self.why_not(key, lang)}.")
+            else:
+                parts.append(
+                    f"{name} ({head}: {self.why_not(key, lang)}): {_fmt_estimate(run, lang)}, "
+                    f"{fmt.p_value(run.p_value, lang)}."
+                )
+        if self.excluded:
+            names = "; ".join(f"{a}: {r}" for a, r in self.excluded.items())
+            parts.append(f"Utelatt: {names}." if nb else f"Left out: {names}.")
+        return " ".join(parts)
+
+    def table(self, lang: Lang = "nb") -> pd.DataFrame:
+        """One row per design: estimate, interval, p-value, what it is, whether it counts and why not."""
+        check_literal("lang", lang, Lang)
+        rows = []
+        for key in DESIGN_KEYS:
+            if key not in self.designs:
+                continue
+            run = self.designs[key]
+            rows.append(
+                {
+                    "design": DESIGN_NAMES[lang][key],
+                    "design_key": key,
+                    "estimate": run.estimate,
+                    "ci_low": run.ci[0],
+                    "ci_high": run.ci[1],
+                    "p_value": run.p_value,
+                    "p_holm": self.p_holm if key == "ri" else math.nan,
+                    "p_kind": run.p_kind,
+                    "scale": run.scale,
+                    "mde": run.mde,
+                    "counts": run.counts and not run.error,
+                    "why_not": self.why_not(key, lang),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def headlines(self, lang: Lang = "nb") -> list[dict[str, Any]]:
+        """Sidecar rows: one per design plus the combined verdict (the report contract)."""
+        base = {
+            "outcome": self.label,
+            "indicator": self.indicator,
+            "offence_group": self.offence_group,
+            "unit": self.unit,
+        }
+        rows = []
+        for r in self.table(lang).to_dict("records"):
+            run = self.designs[r["design_key"]]
+            extra: dict[str, Any] = {}
+            if r["design_key"] in ("ri", "spillover") and run.result is not None:
+                extra = {
+                    "n_assignments": run.result.n_assignments,
+                    "min_p": run.result.min_p,
+                    "enumerated": run.result.enumerated,
+                }
+            rows.append(
+                base
+                | {
+                    "design": r["design"],
+                    "design_key": f"own_{r['design_key']}",
+                    "estimate": r["estimate"],
+                    "ci_low": r["ci_low"],
+                    "ci_high": r["ci_high"],
+                    "p_value": r["p_value"],
+                    "scale": r["scale"],
+                    "p_kind": r["p_kind"],
+                    "counts": bool(r["counts"]),
+                    "why_not": r["why_not"],
+                    "mde": r["mde"],
+                    "verdict": run.direction if not run.error else "inconclusive",
+                }
+                | ({"p_holm": self.p_holm} if r["design_key"] == "ri" else {})
+                | extra
+            )
+        ri = self.designs.get("ri")
+        rows.append(
+            base
+            | {
+                "design": DESIGN_NAMES[lang]["combined"],
+                "design_key": "combined",
+                "estimate": ri.estimate if ri is not None else math.nan,
+                "ci_low": ri.ci[0] if ri is not None else math.nan,
+                "ci_high": ri.ci[1] if ri is not None else math.nan,
+                "p_value": self.p_holm,
+                "scale": ri.scale if ri is not None else "ratio",
+                "p_kind": "randomization",
+                "mde": ri.mde if ri is not None else math.nan,
+                "counts": True,
+                "why_not": "",
+                "verdict": self.combined,
+                "text": self.verdict(lang),
+            }
+        )
+        return rows
+
+
+@dataclass(frozen=True, eq=False)
+class OwnReport:
+    """Every series of an own-data file, their verdicts, and what was not analysed.
+
+    Attributes
+    ----------
+    assessments : list of OwnAssessment
+        One per analysed indicator × offence group (in file order).
+    not_analysed : list of dict
+        ``indicator, offence_group, unit, reason`` of each series not analysed.
+    schedule : Schedule
+        The treatment schedule used (with its sources and open questions).
+    alpha : float
+        Level of the rule.
+    synthetic : bool
+        The data are synthetic (demo).
+    """
+
+    assessments: list[OwnAssessment]
+    not_analysed: list[dict[str, Any]]
+    schedule: Schedule
+    alpha: float = 0.05
+    synthetic: bool = False
+
+    def __iter__(self) -> Iterator[OwnAssessment]:
+        return iter(self.assessments)
+
+    def __len__(self) -> int:
+        return len(self.assessments)
+
+    def rule(self, lang: Lang = "nb") -> str:
+        """The declared decision rule in *lang*."""
+        check_literal("lang", lang, Lang)
+        return OWN_RULE[lang]
+
+    def verdicts(self) -> dict[str, str]:
+        """``indicator/offence_group`` → verdict code."""
+        return {f"{a.indicator}/{a.offence_group}": a.combined for a in self.assessments}
+
+    def summary(self, lang: Lang = "nb") -> pd.DataFrame:
+        """One row per series: verdict, the gate's estimate, interval, p, Holm p, MDE, SC p."""
+        check_literal("lang", lang, Lang)
+        rows = []
+        for a in self.assessments:
+            ri, sc = a.designs.get("ri"), a.designs.get("sc")
+            rows.append(
+                {
+                    "indicator": a.indicator,
+                    "offence_group": a.offence_group,
+                    "unit": a.unit,
+                    "verdict": COMBINED_LABELS[lang][a.combined],
+                    "code": a.combined,
+                    "estimate": ri.estimate if ri else math.nan,
+                    "ci_low": ri.ci[0] if ri else math.nan,
+                    "ci_high": ri.ci[1] if ri else math.nan,
+                    "p_value": ri.p_value if ri else math.nan,
+                    "p_holm": a.p_holm,
+                    "mde": ri.mde if ri else math.nan,
+                    "sc_estimate": sc.estimate if sc else math.nan,
+                    "sc_p_value": sc.p_value if sc else math.nan,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def not_analysed_table(self) -> pd.DataFrame:
+        """Series not analysed, with the reason (empty frame with the columns when none)."""
+        return pd.DataFrame(
+            self.not_analysed, columns=["indicator", "offence_group", "unit", "reason"]
+        )
+
+    def headlines(self, lang: Lang = "nb") -> list[dict[str, Any]]:
+        """Every assessment's sidecar rows, then one row per series not analysed."""
+        rows = [h for a in self.assessments for h in a.headlines(lang)]
+        for s in self.not_analysed:
+            rows.append(
+                {
+                    "outcome": f"{s['indicator']} – {s['offence_group']}",
+                    "indicator": s["indicator"],
+                    "offence_group": s["offence_group"],
+                    "design": "ikke analysert" if lang == "nb" else "not analysed",
+                    "design_key": "not_analysed",
+                    "counts": False,
+                    "why_not": s["reason"],
+                    "verdict": "",
+                }
+            )
+        return rows
