@@ -13,6 +13,7 @@ light.
 
 from __future__ import annotations
 
+from ptvlib.assessment.bydel_picture import BydelPicture, bydel_picture, public_bydel_series
 from ptvlib.assessment.calibration import CalibrationResult, calibrate
 from ptvlib.assessment.enforcement import oslo_keyfigures
 from ptvlib.assessment.indicators import (
@@ -103,6 +104,7 @@ from ptvlib.estimators.simulate import simulate_its, simulate_panel
 __all__ = [
     "Answerability",
     "AugmentedSynthResult",
+    "BydelPicture",
     "CalibrationResult",
     "DataError",
     "DidResult",
@@ -139,6 +141,7 @@ __all__ = [
     "assessment_pool",
     "augmented_synth",
     "breakdown_sentence",
+    "bydel_picture",
     "calibrate",
     "change",
     "clearance_rate",
@@ -173,6 +176,7 @@ __all__ = [
     "permutation_test",
     "prosecution_rate",
     "provenance",
+    "public_bydel_series",
     "randomization_inference",
     "rate",
     "rate_per_1000",

@@ -33,13 +33,14 @@ def _source(cell: dict) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
-def test_the_five_notebooks_exist() -> None:
+def test_the_six_notebooks_exist() -> None:
     assert NAMES == [
         "01_data_overview",
         "02_crime_trends",
         "03_funding_effect",
         "04_enforcement_outcomes",
         "05_assessment_summary",
+        "06_bydel",
     ]
     assert NOTEBOOKS_DIR.name == "notebooks"
 

@@ -232,7 +232,10 @@ def _one_series(
     exposure = False
     if wants_pop:
         merged = yearly.merge(pop, on=["region", "year"], how="left")
-        if merged["population"].notna().all():
+        has_pop = merged.groupby("region")["population"].apply(lambda v: bool(v.notna().all()))
+        if has_pop.mean() >= 0.5:
+            for area in has_pop.index[~has_pop]:
+                excluded[str(area)] = "no embedded population for every year"
             small = merged.loc[merged["population"] < MIN_RESIDENTS]
             for area, grp_rows in small.groupby("region"):
                 lo = int(grp_rows["population"].min())
@@ -240,16 +243,16 @@ def _one_series(
                     f"resident population as low as {lo} (< {MIN_RESIDENTS}): too small to be a "
                     "denominator; offences there are counted by scene"
                 )
-            merged = merged.loc[~merged["region"].isin(list(small["region"]))]
-            yearly = merged
+            out_areas = list(has_pop.index[~has_pop]) + list(small["region"])
+            yearly = merged.loc[~merged["region"].isin(out_areas)]
             exposure = True
             if monthly is not None:
                 monthly = monthly.merge(pop, on=["region", "year"], how="left")
-                monthly = monthly.loc[~monthly["region"].isin(list(small["region"]))]
+                monthly = monthly.loc[~monthly["region"].isin(out_areas)]
         else:
             notes.append(
-                "no embedded population for every area and year: counts are analysed without "
-                "a population offset (area effects absorb the level)"
+                "no embedded population for most areas: counts are analysed without a population "
+                "offset (area effects absorb the level)"
             )
     return OwnSeries(
         indicator=ind,

@@ -227,19 +227,29 @@ class OwnAssessment:
             )
         else:
             r = ri.result
+            holm_nb = (
+                f"Holm-justert over {self.family_size} serier: {fmt.p_value(self.p_holm, lang)}; "
+                if math.isfinite(self.p_holm)
+                else ""
+            )
+            holm_en = (
+                f"Holm-adjusted over {self.family_size} series: {fmt.p_value(self.p_holm, lang)}; "
+                if math.isfinite(self.p_holm)
+                else ""
+            )
             parts.append(
                 (
-                    f"Randomiseringsinferens: {_fmt_estimate(ri, lang)}, {fmt.p_value(ri.p_value, lang)}"
-                    f" (Holm-justert over {self.family_size} serier: "
-                    f"{fmt.p_value(self.p_holm, lang)}; {fmt.integer(r.n_assignments, lang)} "
-                    f"tildelinger, minste mulige p {fmt.number(r.min_p, lang, decimals=3)})."
+                    f"Randomiseringsinferens: {_fmt_estimate(ri, lang)}, "
+                    f"{fmt.p_value(ri.p_value, lang)} ({holm_nb}"
+                    f"{fmt.integer(r.n_assignments, lang)} tildelinger, minste mulige p "
+                    f"{fmt.number(r.min_p, lang, decimals=3)})."
                 )
                 if nb
                 else (
-                    f"Randomization inference: {_fmt_estimate(ri, lang)}, {fmt.p_value(ri.p_value, lang)}"
-                    f" (Holm-adjusted over {self.family_size} series: "
-                    f"{fmt.p_value(self.p_holm, lang)}; {fmt.integer(r.n_assignments, lang)} "
-                    f"assignments, smallest attainable p {fmt.number(r.min_p, lang, decimals=3)})."
+                    f"Randomization inference: {_fmt_estimate(ri, lang)}, "
+                    f"{fmt.p_value(ri.p_value, lang)} ({holm_en}"
+                    f"{fmt.integer(r.n_assignments, lang)} assignments, smallest attainable p "
+                    f"{fmt.number(r.min_p, lang, decimals=3)})."
                 )
             )
             if not r.alpha_reachable:

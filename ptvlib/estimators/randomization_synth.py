@@ -192,7 +192,7 @@ class SynthAssignmentResult:
             ax.annotate(str(u), (grp["time"].iloc[-1], grp["observed"].iloc[-1]), fontsize=8)
         for s in sorted(set(self.starts.values())):
             ax.axvline(s - 0.5, color=COLORS["start"], lw=1, ls=":")
-        ax.set_ylabel("log rate" if lang == "en" else "log rate")
+        ax.set_ylabel("log(count / exposure)" if lang == "en" else "log(antall / eksponering)")
         ax.set_title(
             "Observed (solid) and synthetic (dashed)"
             if lang == "en"
