@@ -33,12 +33,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ptvlib.assessment.own import assess_own_frame  # noqa: E402
-from ptvlib.assessment.schedule import Schedule  # noqa: E402
-from ptvlib.data.demo import DEMO_SCHEDULE, demo_own_frame  # noqa: E402
-from ptvlib.data.loading import load  # noqa: E402
-from ptvlib.estimators.did import did  # noqa: E402
-from ptvlib.estimators.randomization import randomization_inference  # noqa: E402
+from ptvlib.assessment.own import assess_own_frame
+from ptvlib.assessment.schedule import Schedule
+from ptvlib.data.demo import DEMO_SCHEDULE, demo_own_frame
+from ptvlib.data.loading import load
+from ptvlib.estimators.did import did
+from ptvlib.estimators.randomization import randomization_inference
 
 __all__ = ["main"]
 
