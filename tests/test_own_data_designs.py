@@ -97,8 +97,9 @@ def test_series_that_cannot_be_analysed_are_listed_with_the_reason() -> None:
     assert reasons[("patrol_hours", "count")] == "no treated area in this series"
     assert reasons[("confiscations", "litres")] == "unit 'litres' has no design"
     assert len(rep) == len(DEMO_EFFECTS)
-    table = rep.not_analysed_table()
+    table = rep.not_analysed_table("nb")
     assert list(table.columns) == ["indicator", "offence_group", "unit", "reason"]
+    assert "ingen behandlede områder i denne serien" in set(table["reason"])
     rows = [h for h in rep.headlines("en") if h["design_key"] == "not_analysed"]
     assert {h["indicator"] for h in rows} == {"patrol_hours", "confiscations"}
 

@@ -147,8 +147,9 @@ def own_series(
     Returns
     -------
     (list of OwnSeries, list of dict)
-        The series, and ``{"indicator", "offence_group", "unit", "reason"}``
-        for each series that cannot be analysed.
+        The series, and ``{"indicator", "offence_group", "unit", "reason", "code",
+        "detail"}`` for each series that cannot be analysed (``reason`` in
+        English; ``code`` and ``detail`` for the report's language).
     """
     pop = _population()
     series: list[OwnSeries] = []
@@ -160,7 +161,9 @@ def own_series(
     for (ind, grp, unit), rows in own.groupby(keys, sort=False):
         label = {"indicator": ind, "offence_group": grp, "unit": unit}
         if unit not in UNIT_SCALE:
-            skipped.append(label | {"reason": f"unit {unit!r} has no design"})
+            skipped.append(
+                label | {"reason": f"unit {unit!r} has no design", "code": "unit", "detail": unit}
+            )
             continue
         if "period_years" in rows.columns and (rows["period_years"] == 2).any():
             skipped.append(
@@ -170,14 +173,16 @@ def own_series(
             continue
         rows = rows.loc[rows["year"] <= year]
         if rows.empty:
-            skipped.append(label | {"reason": f"no rows up to {year}"})
+            skipped.append(
+                label | {"reason": f"no rows up to {year}", "code": "no_rows", "detail": year}
+            )
             continue
         scale, wants_pop = UNIT_SCALE[str(unit)]
         made = _one_series(
             rows, str(ind), str(grp), str(unit), scale, wants_pop, pop, drop_areas, per_year
         )
         if isinstance(made, str):
-            skipped.append(label | {"reason": made})
+            skipped.append(label | {"reason": made, "code": "no_complete_year", "detail": ""})
         else:
             series.append(made)
     return series, skipped

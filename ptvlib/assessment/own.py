@@ -84,6 +84,8 @@ def assess_own_frame(
                     "offence_group": s.offence_group,
                     "unit": s.unit,
                     "reason": "no treated area in this series",
+                    "code": "no_treated",
+                    "detail": "",
                 }
             )
             continue
@@ -95,6 +97,8 @@ def assess_own_frame(
                     "offence_group": s.offence_group,
                     "unit": s.unit,
                     "reason": designs["ri"].error,
+                    "code": "design",
+                    "detail": designs["ri"].error,
                 }
             )
             continue

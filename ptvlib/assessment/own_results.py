@@ -104,6 +104,34 @@ _WHY_NOT: dict[str, dict[str, str]] = {
 }
 
 
+#: Why a series is not analysed, by language (``detail`` fills the blank).
+NOT_ANALYSED: dict[str, dict[str, str]] = {
+    "nb": {
+        "unit": "enheten {detail!r} har ikke noe design",
+        "two_year": "toårige perioder: bydelsdesignene trenger års- eller månedsrader",
+        "no_rows": "ingen rader til og med {detail}",
+        "no_complete_year": "ikke noe fullstendig år",
+        "no_treated": "ingen behandlede områder i denne serien",
+        "design": "randomiseringsinferensen kunne ikke kjøres: {detail}",
+    },
+    "en": {
+        "unit": "unit {detail!r} has no design",
+        "two_year": "two-year periods: the bydel designs need yearly or monthly rows",
+        "no_rows": "no rows up to {detail}",
+        "no_complete_year": "no complete year",
+        "no_treated": "no treated area in this series",
+        "design": "randomization inference could not run: {detail}",
+    },
+}
+
+
+def _reason(entry: dict[str, Any], lang: Lang) -> str:
+    code = entry.get("code")
+    if code in NOT_ANALYSED[lang]:
+        return NOT_ANALYSED[lang][code].format(detail=entry.get("detail", ""))
+    return str(entry.get("reason", ""))
+
+
 def combine_own(ri: DesignRun | None, sc: DesignRun | None, p_holm: float, alpha: float) -> str:
     """The verdict code of one series under :data:`OWN_RULE`.
 
@@ -440,11 +468,19 @@ class OwnReport:
             )
         return pd.DataFrame(rows)
 
-    def not_analysed_table(self) -> pd.DataFrame:
-        """Series not analysed, with the reason (empty frame with the columns when none)."""
-        return pd.DataFrame(
-            self.not_analysed, columns=["indicator", "offence_group", "unit", "reason"]
-        )
+    def not_analysed_table(self, lang: Lang = "nb") -> pd.DataFrame:
+        """Series not analysed, with the reason in *lang* (empty frame with the columns when none)."""
+        check_literal("lang", lang, Lang)
+        rows = [
+            {
+                "indicator": s["indicator"],
+                "offence_group": s["offence_group"],
+                "unit": s["unit"],
+                "reason": _reason(s, lang),
+            }
+            for s in self.not_analysed
+        ]
+        return pd.DataFrame(rows, columns=["indicator", "offence_group", "unit", "reason"])
 
     def headlines(self, lang: Lang = "nb") -> list[dict[str, Any]]:
         """Every assessment's sidecar rows, then one row per series not analysed."""
@@ -458,7 +494,7 @@ class OwnReport:
                     "design": "ikke analysert" if lang == "nb" else "not analysed",
                     "design_key": "not_analysed",
                     "counts": False,
-                    "why_not": s["reason"],
+                    "why_not": _reason(s, lang),
                     "verdict": "",
                 }
             )
