@@ -61,7 +61,7 @@ def test_resolve_schedule_order_and_conflicts() -> None:
         resolve_schedule(["030115:2018"], [], 2018, ["030115"])
     with pytest.raises(ParameterError, match=r"\['039999'\] not in own_data"):
         resolve_schedule(["039999:2018"], [], 2018, areas=areas)
-    with pytest.raises(ParameterError, match="have no year"):
+    with pytest.raises(ParameterError, match=r"entry '030115' is not allowed; allowed: AREA:YEAR"):
         resolve_schedule(["030115"], [], 2018)
 
 

@@ -301,7 +301,7 @@ def _check_own_data(p: Params) -> None:
     from ptvlib.assessment.schedule import parse_schedule, resolve_schedule
 
     parse_schedule(p.treatment_schedule)
-    parse_schedule(p.buffer_areas, field_name="buffer_areas")
+    parse_schedule(p.buffer_areas, field_name="buffer_areas", require_year=False)
     if not p.own_data:
         for name in ("treated_areas", "treatment_schedule", "buffer_areas"):
             if getattr(p, name):

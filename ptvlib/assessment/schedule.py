@@ -115,28 +115,31 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
 
 
-def parse_schedule(entries: Iterable[str], *, field_name: str = "treatment_schedule") -> dict:
+def parse_schedule(
+    entries: Iterable[str], *, field_name: str = "treatment_schedule", require_year: bool = True
+) -> dict:
     """Parse ``["030115:2018", "030101:2019"]`` into ``{"030115": 2018, ...}``.
 
-    Entries without a year (allowed for ``buffer_areas``) map to ``None``.
+    With ``require_year=False`` (``buffer_areas``) an entry may be a bare
+    area code, which maps to ``None``.
 
     Raises
     ------
     ParameterError
-        An entry that is not ``CODE`` or ``CODE:YEAR``, a year outside
-        1990–2100, or an area given twice.
+        An entry that is not ``CODE:YEAR`` (or ``CODE`` when allowed), a year
+        outside 1990–2100, or an area given twice.
 
     Examples
     --------
     >>> parse_schedule(["030115:2018", "030101:2019"])
     {'030115': 2018, '030101': 2019}
-    >>> parse_schedule(["030114"], field_name="buffer_areas")
+    >>> parse_schedule(["030114"], field_name="buffer_areas", require_year=False)
     {'030114': None}
     """
     out: dict[str, int | None] = {}
     for entry in entries:
         m = _ENTRY.match(str(entry))
-        if not m:
+        if not m or (require_year and m.group(2) is None):
             raise ParameterError(
                 f"{field_name} entry {entry!r} is not allowed; allowed: AREA:YEAR such as "
                 "'030115:2018'"
@@ -254,12 +257,6 @@ def resolve_schedule(
     'treated_areas'
     """
     parsed = parse_schedule(treatment_schedule)
-    missing_year = [c for c, y in parsed.items() if y is None]
-    if missing_year:
-        raise ParameterError(
-            f"treatment_schedule entries {missing_year} have no year; allowed: AREA:YEAR such as "
-            "'030115:2018'"
-        )
     listed = list(dict.fromkeys(treated_areas))
     if parsed and listed and set(listed) != set(parsed):
         raise ParameterError(
@@ -301,7 +298,7 @@ def resolve_schedule(
             raise ParameterError(
                 f"{schedule.origin}: {bad} not in own_data; allowed: {', '.join(sorted(known)[:20])}"
             )
-    buffers_raw = parse_schedule(buffer_areas, field_name="buffer_areas")
+    buffers_raw = parse_schedule(buffer_areas, field_name="buffer_areas", require_year=False)
     both = [c for c in buffers_raw if c in schedule.starts]
     if both:
         raise ParameterError(f"buffer_areas {both} are also treated; allowed: untreated areas")
