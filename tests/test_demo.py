@@ -9,8 +9,10 @@ import pytest
 
 from ptvlib.basics.exceptions import ParameterError
 from ptvlib.basics.style import SYNTHETIC_LABEL
-from ptvlib.data.demo import DEMO_EFFECTS, DEMO_SCHEDULE, demo_own_data, demo_own_frame
+from ptvlib.data.demo import DEMO_EFFECTS, demo_own_data, demo_own_frame
 from ptvlib.data.own import is_synthetic, load_own
+
+SCHEDULE = {"030115": 2018, "030101": 2018}
 
 
 def test_same_seed_same_rows_and_every_row_labelled() -> None:
@@ -34,11 +36,13 @@ def test_the_known_effects_are_in_the_treated_areas() -> None:
     effects = {("cases", "violence"): 0.5, ("seizures", "total"): 1.0}
     ratios = {k: [] for k in effects}
     for seed in range(40):
-        f = demo_own_frame(seed=seed, effects=effects, frequency="year", sentrum=False)
+        f = demo_own_frame(
+            seed=seed, effects=effects, schedule=SCHEDULE, frequency="year", sentrum=False
+        )
         for k in effects:
             s = f.loc[(f["indicator"] == k[0]) & (f["offence_group"] == k[1])]
-            treated = s["region"].isin(list(DEMO_SCHEDULE))
-            post = s["year"] >= 2019
+            treated = s["region"].isin(list(SCHEDULE))
+            post = s["year"] >= 2018
 
             v = s["value"]
             ratios[k].append(
