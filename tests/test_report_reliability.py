@@ -45,8 +45,8 @@ AREAS = "030115,030101"
 
 
 def _own_did(report: Path) -> list[dict]:
-    side = json.loads((report / "04_enforcement_outcomes.json").read_text(encoding="utf-8"))
-    return [h for h in side["headlines"] if h.get("design_key") == "own_did"]
+    side = json.loads((report / "06_bydel.json").read_text(encoding="utf-8"))
+    return [h for h in side["headlines"] if h.get("design_key") == "own_ri"]
 
 
 def test_relative_and_home_paths_reach_the_kernels(tmp_path: Path) -> None:
@@ -58,7 +58,7 @@ def test_relative_and_home_paths_reach_the_kernels(tmp_path: Path) -> None:
     (work / "mydata").symlink_to(config.PROJECT_DIR / "data")
     (work / "params.yaml").write_text('treated_areas: ["030115", "030101"]\n', encoding="utf-8")
     env = {"PTV_CACHE_DIR": "relcache", "PTV_DATA_DIR": "mydata", "HOME": str(home)}
-    nb = ["--notebook", "04_enforcement_outcomes", "-q"]
+    nb = ["--notebook", "06_bydel", "-q"]
 
     # The README's example: a relative own_data, a relative -f file, relative PTV_*_DIR.
     proc = ptv(
@@ -68,7 +68,7 @@ def test_relative_and_home_paths_reach_the_kernels(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = work / "out" / "2024"
-    assert len(_own_did(report)) >= 3, "notebook 04 ran its designs on the own data"
+    assert len(_own_did(report)) >= 3, "notebook 06 ran its designs on the own data"
     # The kernels found the relative file (the designs ran); the report names the file, never
     # a folder of this machine (results.json is shared with the report).
     assert results(report)["params"]["own_data"] == "export.csv"

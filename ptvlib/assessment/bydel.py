@@ -59,8 +59,8 @@ class OwnSeries:
     yearly : pandas.DataFrame
         ``region, year, value`` (+ ``population`` when used as exposure).
     monthly : pandas.DataFrame or None
-        ``region, year, month, t, value`` (+ ``population``) when the file is
-        monthly (``t`` counts months from the first).
+        ``region, year, month, t, value`` when the file is monthly (``t``
+        counts months from the first); the areas of ``yearly``.
     exposure : bool
         Population is the exposure.
     excluded : dict
@@ -202,11 +202,13 @@ def _one_series(
     notes: list[str] = []
     excluded = {a: r for a, r in drop_areas.items() if a in set(rows["region"])}
     rows = rows.loc[~rows["region"].isin(list(excluded))]
+    years = rows["year"].to_numpy(dtype=np.int64)
+    months = rows["_month"].to_numpy(dtype=np.int64)
     frame = pd.DataFrame(
         {
             "region": rows["region"].to_numpy(),
-            "year": rows["year"].to_numpy(dtype=np.int64),
-            "month": rows["_month"].to_numpy(),
+            "year": years,
+            "month": months,
             "value": rows["value"].to_numpy(dtype=float),
         }
     )
@@ -222,9 +224,7 @@ def _one_series(
                 "left out of the yearly designs"
             )
         if per_year == 12:
-            monthly = frame.copy()
-            first = int(monthly["year"].min())
-            monthly["t"] = (monthly["year"] - first) * 12 + monthly["month"].astype("int64") - 1
+            monthly = frame.assign(t=(years - years.min()) * 12 + months - 1)
         yearly = (
             frame.loc[frame["year"].isin(full)]
             .groupby(["region", "year"], as_index=False, sort=False)["value"]
@@ -237,7 +237,7 @@ def _one_series(
     exposure = False
     if wants_pop:
         merged = yearly.merge(pop, on=["region", "year"], how="left")
-        has_pop = merged.groupby("region")["population"].apply(lambda v: bool(v.notna().all()))
+        has_pop = merged["population"].notna().groupby(merged["region"], sort=False).all()
         if has_pop.mean() >= 0.5:
             for area in has_pop.index[~has_pop]:
                 excluded[str(area)] = "no embedded population for every year"
@@ -252,7 +252,6 @@ def _one_series(
             yearly = merged.loc[~merged["region"].isin(out_areas)]
             exposure = True
             if monthly is not None:
-                monthly = monthly.merge(pop, on=["region", "year"], how="left")
                 monthly = monthly.loc[~monthly["region"].isin(out_areas)]
         else:
             notes.append(

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ptvlib.assessment.bydel import own_series
-from ptvlib.assessment.own_designs import run_designs
+from ptvlib.assessment.own_designs import run_gate, run_shown, run_support
 from ptvlib.assessment.own_results import OwnAssessment, OwnReport, combine_own
 from ptvlib.assessment.params import Params
 from ptvlib.assessment.schedule import Schedule, resolve_schedule
@@ -59,8 +59,11 @@ def assess_own_frame(
     alpha : float
         Level of the rule.
     shown : bool
-        Also run the designs that are shown but never decide (the verdicts do
-        not depend on it).
+        The full report (default): every design on every series, with the
+        MDE. ``False`` is the fast path for simulations: only what the verdict
+        codes need — the gate without its MDE, and the supporting synthetic
+        control only where the gate passes (elsewhere the code is
+        ``inconclusive`` whatever it says). The codes are the same either way.
     seed : int
         Seed of sampled assignments.
 
@@ -89,7 +92,7 @@ def assess_own_frame(
                 }
             )
             continue
-        designs = run_designs(s, schedule, alpha=alpha, shown=shown, seed=seed)
+        designs = {"ri": run_gate(s, schedule, alpha=alpha, seed=seed, mde=shown)}
         if designs["ri"].error:
             skipped.append(
                 {
@@ -108,6 +111,10 @@ def assess_own_frame(
     m = int(np.isfinite(np.asarray(p_raw, dtype=float)).sum())
     assessments = []
     for (s, designs), p_h in zip(runs, p_adj, strict=True):
+        if shown or p_h <= alpha:
+            designs["sc"] = run_support(s, schedule, alpha=alpha, seed=seed)
+        if shown:
+            designs |= run_shown(s, schedule, alpha=alpha, seed=seed)
         code = combine_own(designs["ri"], designs.get("sc"), float(p_h), alpha)
         assessments.append(
             OwnAssessment(

@@ -39,7 +39,7 @@ from ptvlib.assessment.bydel import OwnSeries
 from ptvlib.assessment.schedule import Schedule
 from ptvlib.basics.exceptions import PtvError
 
-__all__ = ["DESIGN_KEYS", "DesignRun", "run_designs"]
+__all__ = ["DESIGN_KEYS", "DesignRun", "run_designs", "run_gate", "run_shown", "run_support"]
 
 #: Designs in the order they are shown; the first two decide.
 DESIGN_KEYS: tuple[str, ...] = ("ri", "sc", "did_cr1", "its", "spillover")
@@ -114,6 +114,141 @@ def _failed(key: str, err: Exception, counts: bool, why_not: str = "") -> Design
     return DesignRun(key, None, counts=counts, why_not=why_not, error=str(err).split("\n")[0])
 
 
+@dataclass(frozen=True, eq=False)
+class _Frames:
+    """The panels the designs run on, after buffers and late starters are left out."""
+
+    data: pd.DataFrame
+    main: pd.DataFrame
+    starts: dict[str, int]
+    late: dict[str, int]
+    buffers: list[str]
+    exposure: str | None
+
+
+def _frames(series: OwnSeries, schedule: Schedule) -> _Frames:
+    data = series.yearly
+    last = int(data["year"].max())
+    present = set(data["region"])
+    late = {a: s for a, s in schedule.starts.items() if a in present and s > last}
+    starts = {a: s for a, s in schedule.starts.items() if a in present and s <= last}
+    buffers = [b for b in schedule.buffers if b in present]
+    main = data.loc[~data["region"].isin(buffers + list(late))]
+    return _Frames(data, main, starts, late, buffers, "population" if series.exposure else None)
+
+
+def run_gate(
+    series: OwnSeries,
+    schedule: Schedule,
+    *,
+    alpha: float = 0.05,
+    seed: int = 2018,
+    mde: bool = True,
+) -> DesignRun:
+    """The deciding design: randomization inference over treated-area assignments (``ri``)."""
+    from ptvlib.estimators.randomization import randomization_inference
+
+    f = _frames(series, schedule)
+    try:
+        ri = randomization_inference(
+            f.main,
+            unit="region",
+            time="year",
+            outcome="value",
+            exposure=f.exposure,
+            schedule=f.starts,
+            scale=series.scale,
+            alpha=alpha,
+            seed=seed,
+            mde=mde,
+        )
+    except (PtvError, ValueError) as err:
+        return _failed("ri", err, True)
+    return DesignRun(
+        "ri",
+        ri,
+        estimate=ri.estimate,
+        ci=ri.estimate_ci,
+        p_value=ri.p_value,
+        scale="ratio" if ri.log_scale else "difference",
+        mde=ri.mde,
+        warnings=ri.notes,
+        counts=ri.alpha_reachable,
+        why_not="" if ri.alpha_reachable else "alpha_unreachable",
+    )
+
+
+def run_support(
+    series: OwnSeries, schedule: Schedule, *, alpha: float = 0.05, seed: int = 2018
+) -> DesignRun:
+    """The supporting design: synthetic control tested over the same assignments (``sc``)."""
+    from ptvlib.estimators.randomization_synth import synthetic_control_assignments
+
+    if series.scale != "log":
+        return DesignRun("sc", None, counts=False, why_not="level_scale", error="level scale")
+    f = _frames(series, schedule)
+    try:
+        sc = synthetic_control_assignments(
+            f.main,
+            unit="region",
+            time="year",
+            outcome="value",
+            exposure=f.exposure,
+            schedule=f.starts,
+            alpha=alpha,
+            seed=seed,
+        )
+    except (PtvError, ValueError) as err:
+        return _failed("sc", err, True)
+    return DesignRun(
+        "sc",
+        sc,
+        estimate=sc.estimate,
+        ci=sc.estimate_ci,
+        p_value=sc.p_value,
+        warnings=tuple(f"{k}: {v}" for k, v in sc.excluded.items()),
+    )
+
+
+def run_shown(
+    series: OwnSeries, schedule: Schedule, *, alpha: float = 0.05, seed: int = 2018
+) -> dict[str, DesignRun]:
+    """The designs shown but never deciding: ``did_cr1``, ``its`` and (with buffers) ``spillover``."""
+    from ptvlib.estimators.randomization import randomization_inference
+
+    f = _frames(series, schedule)
+    out = {"did_cr1": _did_cr1(f.main, f.starts, f.exposure), "its": _its(series, f.main, f.starts)}
+    if f.buffers:
+        spill = f.data.loc[~f.data["region"].isin(list(f.starts) + list(f.late))]
+        try:
+            sp = randomization_inference(
+                spill,
+                unit="region",
+                time="year",
+                outcome="value",
+                exposure=f.exposure,
+                schedule={b: schedule.buffers[b] for b in f.buffers},
+                scale=series.scale,
+                alpha=alpha,
+                seed=seed,
+            )
+            out["spillover"] = DesignRun(
+                "spillover",
+                sp,
+                estimate=sp.estimate,
+                ci=sp.estimate_ci,
+                p_value=sp.p_value,
+                scale="ratio" if sp.log_scale else "difference",
+                mde=sp.mde,
+                counts=False,
+                why_not="spillover",
+                warnings=sp.notes,
+            )
+        except (PtvError, ValueError) as err:
+            out["spillover"] = _failed("spillover", err, False, "spillover")
+    return out
+
+
 def run_designs(
     series: OwnSeries,
     schedule: Schedule,
@@ -122,7 +257,7 @@ def run_designs(
     shown: bool = True,
     seed: int = 2018,
 ) -> dict[str, DesignRun]:
-    """Run every design on *series* with *schedule*.
+    """Run every design on *series* with *schedule* (:func:`run_gate`, :func:`run_support`, :func:`run_shown`).
 
     Parameters
     ----------
@@ -143,100 +278,12 @@ def run_designs(
     dict
         Design key → :class:`DesignRun`.
     """
-    from ptvlib.estimators.randomization import randomization_inference
-    from ptvlib.estimators.randomization_synth import synthetic_control_assignments
-
-    data = series.yearly
-    last = int(data["year"].max())
-    present = set(data["region"])
-    late = {a: s for a, s in schedule.starts.items() if a in present and s > last}
-    starts = {a: s for a, s in schedule.starts.items() if a in present and s <= last}
-    buffers = [b for b in schedule.buffers if b in present]
-    main = data.loc[~data["region"].isin(buffers + list(late))]
-    exposure = "population" if series.exposure else None
-    out: dict[str, DesignRun] = {}
-    try:
-        ri = randomization_inference(
-            main,
-            unit="region",
-            time="year",
-            outcome="value",
-            exposure=exposure,
-            schedule=starts,
-            scale=series.scale,
-            alpha=alpha,
-            seed=seed,
-        )
-        out["ri"] = DesignRun(
-            "ri",
-            ri,
-            estimate=ri.estimate,
-            ci=ri.estimate_ci,
-            p_value=ri.p_value,
-            scale="ratio" if ri.log_scale else "difference",
-            mde=ri.mde,
-            warnings=ri.notes,
-            counts=ri.alpha_reachable,
-            why_not="" if ri.alpha_reachable else "alpha_unreachable",
-        )
-    except (PtvError, ValueError) as err:
-        out["ri"] = _failed("ri", err, True)
-    if series.scale == "log":
-        try:
-            sc = synthetic_control_assignments(
-                main,
-                unit="region",
-                time="year",
-                outcome="value",
-                exposure=exposure,
-                schedule=starts,
-                alpha=alpha,
-                seed=seed,
-            )
-            out["sc"] = DesignRun(
-                "sc",
-                sc,
-                estimate=sc.estimate,
-                ci=sc.estimate_ci,
-                p_value=sc.p_value,
-                warnings=tuple(f"{k}: {v}" for k, v in sc.excluded.items()),
-            )
-        except (PtvError, ValueError) as err:
-            out["sc"] = _failed("sc", err, True)
-    else:
-        out["sc"] = DesignRun("sc", None, counts=False, why_not="level_scale", error="level scale")
-    if not shown:
-        return out
-    out["did_cr1"] = _did_cr1(main, starts, exposure)
-    out["its"] = _its(series, main, starts)
-    if buffers:
-        spill = data.loc[~data["region"].isin(list(starts) + list(late))]
-        try:
-            sp = randomization_inference(
-                spill,
-                schedule={b: schedule.buffers[b] for b in buffers},
-                unit="region",
-                time="year",
-                outcome="value",
-                exposure=exposure,
-                scale=series.scale,
-                alpha=alpha,
-                seed=seed,
-            )
-            out["spillover"] = DesignRun(
-                "spillover",
-                sp,
-                estimate=sp.estimate,
-                ci=sp.estimate_ci,
-                p_value=sp.p_value,
-                scale="ratio" if sp.log_scale else "difference",
-                mde=sp.mde,
-                counts=False,
-                why_not="spillover",
-                warnings=sp.notes,
-            )
-        except (PtvError, ValueError) as err:
-            out["spillover"] = _failed("spillover", err, False, "spillover")
+    out = {
+        "ri": run_gate(series, schedule, alpha=alpha, seed=seed),
+        "sc": run_support(series, schedule, alpha=alpha, seed=seed),
+    }
+    if shown:
+        out |= run_shown(series, schedule, alpha=alpha, seed=seed)
     return out
 
 
@@ -279,6 +326,9 @@ def _its(series: OwnSeries, main: pd.DataFrame, starts: dict[str, int]) -> Desig
         if series.monthly is not None:
             m = series.monthly
             t = m.loc[m["region"].isin(list(starts))]
+            if series.exposure:
+                pop = main[["region", "year", "population"]]
+                t = t.merge(pop, on=["region", "year"], how="left")
             cols = ["value"] + (["population"] if series.exposure else [])
             agg = t.groupby(["t", "year"], as_index=False)[cols].sum(min_count=1)
             agg = agg.loc[agg["value"].notna()]
