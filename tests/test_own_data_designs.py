@@ -174,6 +174,19 @@ def test_verdict_shows_the_few_clusters_warning_and_the_power(report) -> None:
     assert "klyngerobuste feil med 2 behandlede klynger av 15" in nb and "vises, teller ikke" in nb
 
 
+def test_staggered_and_sdid_are_shown_with_their_reason(report) -> None:
+    a = next(a for a in report if a.offence_group == "violence")
+    for key in ("staggered", "sdid"):
+        run = a.designs[key]
+        assert not run.error and not run.counts and run.scale == "ratio"
+        assert run.ci[0] < run.estimate < run.ci[1]
+    assert a.designs["staggered"].result.groups == (2018, 2019)
+    assert a.designs["sdid"].result["cohorts"] == [2018, 2019]
+    text = a.verdict("en")
+    assert "unit-clustered errors with 2 treated areas" in text
+    assert "placebo over 13 comparison areas per start year" in text
+
+
 def test_shown_designs_do_not_change_the_verdict(report) -> None:
     quiet = assess_own_frame(demo_own_frame(seed=2018), SCHEDULE, year=2024, shown=False)
     assert quiet.verdicts() == report.verdicts()

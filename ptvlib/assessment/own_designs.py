@@ -12,6 +12,15 @@ Deciding designs (they enter the verdict, :mod:`ptvlib.assessment.own_results`):
 
 Shown, never deciding (``counts = False`` with the reason):
 
+* ``staggered`` — Callaway & Sant'Anna (2021) group-time DiD against the
+  never-treated areas (:func:`~ptvlib.estimators.staggered.staggered_did`,
+  log rate ratios with a population exposure): robust to effects that differ
+  by start year, but its unit-clustered errors rest on two treated areas;
+* ``sdid`` — synthetic DiD (:func:`~ptvlib.estimators.sdid.synthetic_did`)
+  per start year against the never-treated areas, on log rates, combined by
+  the number of treated areas: its placebo over a dozen donors per start
+  year is not calibrated over assignments and cannot reach 0.05 with one
+  treated area and fewer than 19 donors;
 * ``did_cr1`` — Poisson DiD with cluster-robust (CR1) errors: with a handful
   of treated clusters those errors are far too small (its own warning is
   carried into the reason);
@@ -33,6 +42,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ptvlib.assessment.bydel import OwnSeries
@@ -42,12 +52,14 @@ from ptvlib.basics.exceptions import PtvError
 __all__ = ["DESIGN_KEYS", "DesignRun", "run_designs", "run_gate", "run_shown", "run_support"]
 
 #: Designs in the order they are shown; the first two decide.
-DESIGN_KEYS: tuple[str, ...] = ("ri", "sc", "did_cr1", "its", "spillover")
+DESIGN_KEYS: tuple[str, ...] = ("ri", "sc", "staggered", "sdid", "did_cr1", "its", "spillover")
 
 #: What each design's p-value is (the sidecar's ``p_kind``).
 P_KIND: dict[str, str] = {
     "ri": "randomization",
     "sc": "randomization",
+    "staggered": "model",
+    "sdid": "placebo",
     "did_cr1": "model",
     "its": "model",
     "spillover": "randomization",
@@ -217,7 +229,12 @@ def run_shown(
     from ptvlib.estimators.randomization import randomization_inference
 
     f = _frames(series, schedule)
-    out = {"did_cr1": _did_cr1(f.main, f.starts, f.exposure), "its": _its(series, f.main, f.starts)}
+    out = {
+        "staggered": _staggered(series, f),
+        "sdid": _sdid(series, f),
+        "did_cr1": _did_cr1(f.main, f.starts, f.exposure),
+        "its": _its(series, f.main, f.starts),
+    }
     if f.buffers:
         spill = f.data.loc[~f.data["region"].isin(list(f.starts) + list(f.late))]
         try:
@@ -285,6 +302,105 @@ def run_designs(
     if shown:
         out |= run_shown(series, schedule, alpha=alpha, seed=seed)
     return out
+
+
+def _log_outcome(series: OwnSeries, frame: pd.DataFrame) -> pd.Series:
+    """The outcome on the designs' scale: log rate (log scale) or the value (level scale)."""
+    if series.scale != "log":
+        return frame["value"]
+    z = np.log(frame["value"] + 0.5)
+    return z - np.log(frame["population"]) if series.exposure else z
+
+
+def _staggered(series: OwnSeries, f: _Frames) -> DesignRun:
+    from ptvlib.estimators.staggered import staggered_did
+
+    first = f.main["region"].map(f.starts).astype("float64")
+    data = f.main.assign(first_treated=first.fillna(0.0))
+    log_counts = series.scale == "log" and not series.exposure
+    if log_counts:
+        data = data.assign(value=np.log(data["value"] + 0.5))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = staggered_did(
+                data,
+                unit="region",
+                time="year",
+                outcome="value",
+                first_treated="first_treated",
+                control="never_treated",
+                exposure=f.exposure if series.scale == "log" else None,
+            )
+    except (PtvError, ValueError) as err:
+        return _failed("staggered", err, False, "unit_clustered")
+    ratio = series.scale == "log"
+    if ratio and not res.log_scale:  # log counts without exposure: the ATT is a log ratio
+        est = math.exp(res.att)
+        ci = (math.exp(res.ci[0]), math.exp(res.ci[1]))
+    else:
+        est, ci = res.estimate, (res.rate_ratio_ci if res.log_scale else res.ci)
+    return DesignRun(
+        "staggered",
+        res,
+        estimate=est,
+        ci=ci,
+        p_value=res.p_value,
+        scale="ratio" if ratio else "difference",
+        counts=False,
+        why_not="unit_clustered",
+        warnings=res.dropped,
+    )
+
+
+def _sdid(series: OwnSeries, f: _Frames) -> DesignRun:
+    from ptvlib.estimators.sdid import synthetic_did
+
+    data = f.main.assign(z=_log_outcome(series, f.main))
+    never = [a for a in dict.fromkeys(data["region"]) if a not in f.starts]
+    cohorts: dict[int, list[str]] = {}
+    for area, start in f.starts.items():
+        cohorts.setdefault(start, []).append(area)
+    atts, ses, ns, ps = [], [], [], []
+    try:
+        for start, areas in sorted(cohorts.items()):
+            rows = data.loc[data["region"].isin(areas + never)]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = synthetic_did(
+                    rows,
+                    unit="region",
+                    time="year",
+                    outcome="z",
+                    treated=areas,
+                    start=int(start),
+                    donors=never,
+                )
+            atts.append(res.att)
+            ses.append(res.se)
+            ns.append(len(areas))
+            ps.append(res.p_value)
+    except (PtvError, ValueError) as err:
+        return _failed("sdid", err, False, "sdid_placebo")
+    w = np.asarray(ns, dtype=float) / sum(ns)
+    att = float(w @ np.asarray(atts))
+    se = float(np.sqrt(w**2 @ np.asarray(ses) ** 2))
+    z = att / se if se > 0 else math.nan
+    from scipy import stats
+
+    p = float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
+    lo, hi = att - 1.96 * se, att + 1.96 * se
+    ratio = series.scale == "log"
+    return DesignRun(
+        "sdid",
+        {"att": atts, "se": ses, "n": ns, "placebo_p": ps, "cohorts": sorted(cohorts)},
+        estimate=math.exp(att) if ratio else att,
+        ci=(math.exp(lo), math.exp(hi)) if ratio else (lo, hi),
+        p_value=p,
+        scale="ratio" if ratio else "difference",
+        counts=False,
+        why_not="sdid_placebo",
+    )
 
 
 def _did_cr1(main: pd.DataFrame, starts: dict[str, int], exposure: str | None) -> DesignRun:

@@ -67,6 +67,8 @@ DESIGN_NAMES: dict[str, dict[str, str]] = {
     "nb": {
         "ri": "Randomiseringsinferens (DiD, områder)",
         "sc": "Syntetisk kontroll (områder)",
+        "staggered": "Forskjøvet start (Callaway & Sant'Anna)",
+        "sdid": "Syntetisk DiD per startår",
         "did_cr1": "Poisson-DiD, klyngerobuste feil",
         "its": "Avbrutt tidsserie (behandlede områder)",
         "spillover": "Smitteeffekt (bufferområder)",
@@ -75,6 +77,8 @@ DESIGN_NAMES: dict[str, dict[str, str]] = {
     "en": {
         "ri": "Randomization inference (DiD, areas)",
         "sc": "Synthetic control (areas)",
+        "staggered": "Staggered adoption (Callaway & Sant'Anna)",
+        "sdid": "Synthetic DiD by start year",
         "did_cr1": "Poisson DiD, cluster-robust errors",
         "its": "Interrupted time series (treated areas)",
         "spillover": "Spillover (buffer areas)",
@@ -87,6 +91,9 @@ _WHY_NOT: dict[str, dict[str, str]] = {
         "cluster_robust": "klyngerobuste feil med {k} behandlede klynger av {g}: altfor små "
         "standardfeil",
         "single_series": "én serie: en endring i hele byen leses som effekt; ikke kalibrert",
+        "unit_clustered": "enhetsklyngede feil med {k} behandlede områder: altfor små standardfeil",
+        "sdid_placebo": "placebo over {d} sammenligningsområder per startår: ikke kalibrert over "
+        "tildelinger, og p kan ikke nå 0,05",
         "spillover": "eget spørsmål: smitte til naboområder",
         "alpha_unreachable": "for få tildelinger: minste mulige p er over 0,05",
         "level_scale": "syntetisk kontroll brukes bare på lograter",
@@ -96,6 +103,10 @@ _WHY_NOT: dict[str, dict[str, str]] = {
         "cluster_robust": "cluster-robust errors with {k} treated clusters of {g}: standard errors "
         "far too small",
         "single_series": "a single series: a city-wide change reads as an effect; not calibrated",
+        "unit_clustered": "unit-clustered errors with {k} treated areas: standard errors far too "
+        "small",
+        "sdid_placebo": "placebo over {d} comparison areas per start year: not calibrated over "
+        "assignments, and p cannot reach 0.05",
         "spillover": "a separate question: spillover to neighbouring areas",
         "alpha_unreachable": "too few assignments: the smallest attainable p is above 0.05",
         "level_scale": "synthetic control is used on log rates only",
@@ -236,6 +247,12 @@ class OwnAssessment:
             return words["cluster_robust"].format(
                 k=run.result.n_treated_clusters, g=run.result.n_clusters
             )
+        if run.why_not == "unit_clustered" and run.result is not None:
+            return words["unit_clustered"].format(k=run.result.n_treated)
+        if run.why_not == "sdid_placebo":
+            ri = self.designs.get("ri")
+            d = len(ri.result.units) - len(ri.result.treated) if ri and ri.result else "?"
+            return words["sdid_placebo"].format(d=d)
         return words.get(run.why_not, run.why_not)
 
     def verdict(self, lang: Lang = "nb") -> str:
