@@ -13,9 +13,10 @@ The rule (:data:`OWN_RULE`, shown in the report):
    p ≤ ``alpha``; ``conflicting`` when it points the other way with p ≤
    ``alpha``; otherwise ``weak_decrease`` / ``weak_increase`` (only the gate
    sees it).
-3. Everything else is ``inconclusive``. Poisson DiD with cluster-robust
-   errors, the interrupted time series and the spillover analysis are shown
-   with the reason they do not count.
+3. Everything else is ``inconclusive``. Staggered adoption (Callaway &
+   Sant'Anna), synthetic DiD, Poisson DiD with cluster-robust errors, the
+   interrupted time series and the spillover analysis are shown with the
+   reason they do not count.
 
 The codes and their words are those of the municipal outcomes
 (:data:`ptvlib.assessment.verdicts.COMBINED_LABELS`), and Holm is
@@ -47,8 +48,9 @@ OWN_RULE: dict[str, str] = {
         "p-verdien Holm-justeres over alle indikatorer og lovbruddsgrupper i filen og må være "
         "høyst 0,05. Syntetisk kontroll testet over de samme tildelingene støtter: samme retning "
         "med p ≤ 0,05 gir «samstemt», motsatt retning med p ≤ 0,05 gir «motstridende», ellers "
-        "«svak indikasjon». Alt annet er «uavklart». Poisson-DiD med klyngerobuste feil, avbrutt "
-        "tidsserie og smitteeffekt vises, men teller ikke."
+        "«svak indikasjon». Alt annet er «uavklart». Forskjøvet start (Callaway & Sant'Anna), "
+        "syntetisk DiD, Poisson-DiD med klyngerobuste feil, avbrutt tidsserie og smitteeffekt "
+        "vises, men teller ikke."
     ),
     "en": (
         "The deciding design is randomization inference over which areas got the money "
@@ -57,8 +59,9 @@ OWN_RULE: dict[str, str] = {
         "file and must be at most 0.05. Synthetic control tested over the same assignments "
         "supports: the same direction with p ≤ 0.05 makes it 'consistent', the opposite direction "
         "with p ≤ 0.05 'conflicting', otherwise 'weak indication'. Everything else is "
-        "'inconclusive'. Poisson DiD with cluster-robust errors, the interrupted time series and "
-        "spillover are shown but do not count."
+        "'inconclusive'. Staggered adoption (Callaway & Sant'Anna), synthetic DiD, Poisson DiD "
+        "with cluster-robust errors, the interrupted time series and spillover are shown but do "
+        "not count."
     ),
 }
 
