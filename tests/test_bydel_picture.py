@@ -80,3 +80,18 @@ def test_one_year_is_not_a_panel_and_several_years_run_the_designs() -> None:
     assert "030116" in a.excluded  # Sentrum: too few residents for a rate
     assert a.designs["ri"].result.n_assignments == 15
     assert not a.designs["ri"].result.alpha_reachable or a.designs["ri"].result.min_p <= 0.05
+
+
+def test_the_embedded_2024_picture() -> None:
+    """Oslo kommune's KRI002 for 2024 (data/raw/oslo_kri002_bydel_2024_from_web): one year."""
+    pic = bydel_picture(lang="nb")
+    assert pic is not None and pic.years == (2024,) and not pic.is_panel
+    assert pic.oslo_15[0] == 59_248  # the 15 bydeler (PROVENANCE.md)
+    assert pic.oslo_all == 68_106  # with Sentrum
+    t = pic.table.set_index("region")
+    assert t["rate_per_1000"].notna().sum() == 15 and math.isnan(t.loc["030116", "rate_per_1000"])
+    pop = load("population").query("year == 2024").set_index("region")["value"]
+    assert t.loc["030115", "rate_per_1000"] == pytest.approx(1000 * 2651 / pop["030115"])
+    assert t["rate_per_1000"].idxmax() == "030104"  # St. Hanshaugen, next to Sentrum
+    assert "1 528" in t.loc["030116", "note"].replace("\xa0", " ")
+    assert public_bydel_series() is None, "one year: no panel, no design"

@@ -245,3 +245,26 @@ def test_level_scale_series_get_a_difference() -> None:
     a = rep.assessments[0]
     assert a.designs["ri"].scale == "difference" and a.designs["sc"].counts is False
     assert math.isfinite(a.designs["ri"].estimate)
+
+
+def test_the_loaders_yearly_sums_with_an_incomplete_year_and_the_monthly_companion(
+    tmp_path: Path,
+) -> None:
+    frame = demo_own_frame(seed=6, years=(2012, 2025))
+    frame = frame.loc[~((frame["year"] == 2025) & (frame["period"] > "2025-06"))]
+    path = tmp_path / "export.csv"
+    frame.assign(value=frame["value"].astype("int64")).to_csv(path, index=False)
+    yearly, monthly = load_own(path), load_own(path, frequency="month")
+    assert (yearly.loc[yearly["year"] == 2025, "status"].str.startswith("incomplete year")).all()
+    series, skipped = own_series(yearly, year=2025, monthly=monthly)
+    assert skipped == [] and len(series) == len(DEMO_EFFECTS)
+    s = series[0]
+    assert sorted(set(s.yearly["year"])) == list(range(2012, 2025))
+    assert any("[2025]" in n and "incomplete" in n for n in s.notes)
+    assert s.monthly is not None and s.monthly["t"].max() == 13 * 12 + 5
+    rep = assess_own_frame(yearly, SCHEDULE, year=2025, monthly=monthly)
+    its = rep.assessments[0].designs["its"]
+    assert not its.error and its.result.n > 13 * 12, "the ITS runs on months"
+    yearly_only = assess_own_frame(yearly, SCHEDULE, year=2025)
+    assert yearly_only.verdicts() == rep.verdicts()
+    assert yearly_only.assessments[0].designs["its"].result.n < 20

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ptvlib.basics.literals import RiScale
 
-__all__ = ["MIN_RESIDENTS", "OwnSeries", "own_series", "period_months"]
+__all__ = ["MIN_RESIDENTS", "OwnSeries", "own_series", "period_months", "population_table"]
 
 #: Areas with fewer residents than this are not used with a population denominator.
 MIN_RESIDENTS = 5_000
@@ -94,9 +94,10 @@ class OwnSeries:
 def period_months(frame: pd.DataFrame) -> tuple[pd.Series, int]:
     """Month (1–12) of each row and the periods per year (12, 4 or 1).
 
-    Uses a ``month`` column when there is one, else the ``period`` label:
-    ``2016-01`` / ``2016M01`` (months), ``2016Q1`` / ``2016K1`` (quarters,
-    month = first month of the quarter), or a plain year.
+    Uses a ``month`` column when it holds months (``load_own(...,
+    frequency="month")``: 1–12; yearly rows have 0), else the ``period``
+    label: ``2016-01`` / ``2016M01`` (months), ``2016Q1`` / ``2016K1``
+    (quarters, month = first month of the quarter), or a plain year.
 
     Examples
     --------
@@ -106,7 +107,9 @@ def period_months(frame: pd.DataFrame) -> tuple[pd.Series, int]:
     ([1, 2], 12)
     """
     if "month" in frame.columns:
-        return pd.to_numeric(frame["month"], errors="coerce").astype("Int64"), 12
+        month = pd.to_numeric(frame["month"], errors="coerce")
+        if len(month) and month.between(1, 12).all():
+            return month.astype("int64"), 12
     period = frame["period"].astype("str")
     labels = pd.Series(period.unique())
     m = labels.str.extract(_MONTH)
@@ -120,7 +123,8 @@ def period_months(frame: pd.DataFrame) -> tuple[pd.Series, int]:
     return pd.Series(1, index=frame.index, dtype="int64"), 1
 
 
-def _population() -> pd.DataFrame:
+def population_table() -> pd.DataFrame:
+    """``region, year, population`` from the embedded population table."""
     from ptvlib.data.loading import load
 
     pop = load("population")[["region", "year", "value"]]
@@ -132,6 +136,7 @@ def own_series(
     *,
     year: int,
     drop_areas: dict[str, str] | None = None,
+    monthly: pd.DataFrame | None = None,
 ) -> tuple[list[OwnSeries], list[dict[str, Any]]]:
     """Every indicator × offence group × unit of *own* as a series, and those that cannot be.
 
@@ -143,6 +148,10 @@ def own_series(
         Last year used.
     drop_areas : dict, optional
         Areas to leave out of every series (area → reason, e.g. buffers).
+    monthly : pandas.DataFrame, optional
+        The same file read with ``frequency="month"``, when *own* holds its
+        yearly sums (``load_own``'s default): its months feed the interrupted
+        time series with seasonality.
 
     Returns
     -------
@@ -151,13 +160,19 @@ def own_series(
         "detail"}`` for each series that cannot be analysed (``reason`` in
         English; ``code`` and ``detail`` for the report's language).
     """
-    pop = _population()
+    pop = population_table()
     series: list[OwnSeries] = []
     skipped: list[dict[str, Any]] = []
     drop_areas = dict(drop_areas or {})
     keys = ["indicator", "offence_group", "unit"]
     months, per_year = period_months(own)
     own = own.assign(_month=months.to_numpy())
+    companion: dict[Any, pd.DataFrame] = {}
+    if per_year == 1 and monthly is not None and len(monthly):
+        m_months, m_per_year = period_months(monthly)
+        if m_per_year == 12:
+            m = monthly.loc[monthly["year"] <= year].assign(_month=m_months.to_numpy())
+            companion = {k: g for k, g in m.groupby(keys, sort=False)}
     for (ind, grp, unit), rows in own.groupby(keys, sort=False):
         label = {"indicator": ind, "offence_group": grp, "unit": unit}
         if unit not in UNIT_SCALE:
@@ -179,7 +194,16 @@ def own_series(
             continue
         scale, wants_pop = UNIT_SCALE[str(unit)]
         made = _one_series(
-            rows, str(ind), str(grp), str(unit), scale, wants_pop, pop, drop_areas, per_year
+            rows,
+            str(ind),
+            str(grp),
+            str(unit),
+            scale,
+            wants_pop,
+            pop,
+            drop_areas,
+            per_year,
+            companion.get((ind, grp, unit)),
         )
         if isinstance(made, str):
             skipped.append(label | {"reason": made, "code": "no_complete_year", "detail": ""})
@@ -198,6 +222,7 @@ def _one_series(
     pop: pd.DataFrame,
     drop_areas: dict[str, str],
     per_year: int,
+    monthly_rows: pd.DataFrame | None = None,
 ) -> OwnSeries | str:
     notes: list[str] = []
     excluded = {a: r for a, r in drop_areas.items() if a in set(rows["region"])}
@@ -231,7 +256,30 @@ def _one_series(
             .sum(min_count=1)
         )
     else:
-        yearly = frame[["region", "year", "value"]].copy()
+        status = rows["status"].astype("str") if "status" in rows.columns else None
+        partial = []
+        if status is not None:
+            incomplete = status.str.startswith("incomplete year").to_numpy()
+            partial = sorted(set(years[incomplete].tolist()))
+        if partial:
+            notes.append(
+                f"years {partial} are incomplete (months missing) and are left out of the yearly "
+                "designs"
+            )
+        yearly = frame.loc[~frame["year"].isin(partial), ["region", "year", "value"]]
+        if monthly_rows is not None:
+            m = monthly_rows.loc[~monthly_rows["region"].isin(list(excluded))]
+            m_years = m["year"].to_numpy(dtype=np.int64)
+            m_months = m["_month"].to_numpy(dtype=np.int64)
+            monthly = pd.DataFrame(
+                {
+                    "region": m["region"].to_numpy(),
+                    "year": m_years,
+                    "month": m_months,
+                    "value": m["value"].to_numpy(dtype=float),
+                    "t": (m_years - m_years.min()) * 12 + m_months - 1,
+                }
+            )
     if yearly.empty:
         return "no complete year"
     exposure = False

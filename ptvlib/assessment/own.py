@@ -44,6 +44,7 @@ def assess_own_frame(
     alpha: float = 0.05,
     shown: bool = True,
     seed: int = 2018,
+    monthly: pd.DataFrame | None = None,
 ) -> OwnReport:
     """Run the bydel designs on an own-data frame with a given schedule.
 
@@ -66,6 +67,9 @@ def assess_own_frame(
         ``inconclusive`` whatever it says). The codes are the same either way.
     seed : int
         Seed of sampled assignments.
+    monthly : pandas.DataFrame, optional
+        The file's monthly rows when *own* holds their yearly sums (for the
+        interrupted time series with seasonality).
 
     Returns
     -------
@@ -76,7 +80,7 @@ def assess_own_frame(
     for col, default in (("unit", "count"), ("offence_group", "total")):
         if col not in frame.columns:
             frame = frame.assign(**{col: default})
-    series, skipped = own_series(frame, year=year)
+    series, skipped = own_series(frame, year=year, monthly=monthly)
     runs = []
     for s in series:
         present = set(s.areas)
@@ -153,13 +157,19 @@ def assess_own(params: Params, own: pd.DataFrame | None = None, *, shown: bool =
     OwnReport
         Empty (no assessments) when there is no own data.
     """
+    from ptvlib.basics.exceptions import OwnDataError
     from ptvlib.data.own import load_own
 
+    monthly = None
     if own is None:
         if not params.own_data:
             schedule = resolve_schedule([], [], params.start_year)
             return OwnReport([], [], schedule)
         own = load_own(params.own_data)
+        try:  # the months, when the file has them (yearly files and staged copies do not)
+            monthly = load_own(params.own_data, frequency="month")
+        except OwnDataError:
+            monthly = None
     schedule = resolve_schedule(
         params.treatment_schedule,
         params.treated_areas,
@@ -167,4 +177,4 @@ def assess_own(params: Params, own: pd.DataFrame | None = None, *, shown: bool =
         params.buffer_areas,
         areas=set(own["region"]),
     )
-    return assess_own_frame(own, schedule, year=params.year, shown=shown)
+    return assess_own_frame(own, schedule, year=params.year, shown=shown, monthly=monthly)

@@ -443,8 +443,9 @@ def _its(series: OwnSeries, main: pd.DataFrame, starts: dict[str, int]) -> Desig
             m = series.monthly
             t = m.loc[m["region"].isin(list(starts))]
             if series.exposure:
-                pop = main[["region", "year", "population"]]
-                t = t.merge(pop, on=["region", "year"], how="left")
+                from ptvlib.assessment.bydel import population_table
+
+                t = t.merge(population_table(), on=["region", "year"], how="left")
             cols = ["value"] + (["population"] if series.exposure else [])
             agg = t.groupby(["t", "year"], as_index=False)[cols].sum(min_count=1)
             agg = agg.loc[agg["value"].notna()]
