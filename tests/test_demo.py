@@ -54,9 +54,14 @@ def test_the_known_effects_are_in_the_treated_areas() -> None:
 
 
 def test_the_file_loads_as_own_data(tmp_path: Path) -> None:
-    own = load_own(demo_own_data(tmp_path / "demo.csv", rate_ratio=0.7))
+    path = demo_own_data(tmp_path / "demo.csv", rate_ratio=0.7)
+    own = load_own(path, frequency="month")
     assert is_synthetic(own) and len(own) == 16 * 156 * len(DEMO_EFFECTS)
-    assert set(own["level"]) == {"bydel"}  # six-digit codes, Sentrum (030116) included
+    yearly = load_own(path)  # months summed to years
+    assert len(yearly) == 16 * 13 * len(DEMO_EFFECTS)
+    assert yearly["value"].sum() == own["value"].sum()
+    levels = own.groupby("region")["level"].first()
+    assert levels["030116"] == "area" and set(levels.drop("030116")) == {"bydel"}  # Sentrum
 
 
 def test_bad_options_are_named() -> None:
