@@ -187,6 +187,13 @@ def test_staggered_and_sdid_are_shown_with_their_reason(report) -> None:
     assert "placebo over 13 comparison areas per start year" in text
 
 
+def test_results_and_errors_by_design(report) -> None:
+    a = report.assessments[0]
+    assert {"ri", "sc", "staggered", "did_cr1", "its"} <= set(a.results)
+    assert all(hasattr(r, "plot") for r in a.results.values())
+    assert a.errors == {}
+
+
 def test_shown_designs_do_not_change_the_verdict(report) -> None:
     quiet = assess_own_frame(demo_own_frame(seed=2018), SCHEDULE, year=2024, shown=False)
     assert quiet.verdicts() == report.verdicts()

@@ -233,6 +233,20 @@ class OwnAssessment:
         return f"{text} [{SYNTHETIC_LABEL}]" if self.synthetic else text
 
     @property
+    def results(self) -> dict[str, Any]:
+        """Design key → the estimator's result, for the designs that ran and can plot."""
+        return {
+            k: r.result
+            for k, r in self.designs.items()
+            if not r.error and r.result is not None and hasattr(r.result, "plot")
+        }
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Design key → why it could not run."""
+        return {k: r.error for k, r in self.designs.items() if r.error}
+
+    @property
     def treated(self) -> tuple[str, ...]:
         """Treated areas of the gate (empty when it did not run)."""
         ri = self.designs.get("ri")
