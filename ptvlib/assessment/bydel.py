@@ -26,7 +26,15 @@ import pandas as pd
 
 from ptvlib.basics.literals import RiScale
 
-__all__ = ["MIN_RESIDENTS", "OwnSeries", "own_series", "period_months", "population_table"]
+__all__ = [
+    "MIN_RESIDENTS",
+    "SERIES_MESSAGES",
+    "OwnSeries",
+    "own_series",
+    "period_months",
+    "population_table",
+    "series_message",
+]
 
 #: Areas with fewer residents than this are not used with a population denominator.
 MIN_RESIDENTS = 5_000
@@ -41,6 +49,46 @@ UNIT_SCALE: dict[str, tuple[RiScale, bool]] = {
     "per_100000": ("log", False),
     "percent": ("level", False),
 }
+
+#: Why an area is left out of a series, and notes on a series, by language.
+SERIES_MESSAGES: dict[str, dict[str, str]] = {
+    "nb": {
+        "no_population": "mangler innebygd folketall for noen år",
+        "small_population": "så lite som {lo} innbyggere (under {min}): for få til å være nevner; "
+        "lovbrudd der telles der de skjer",
+        "given": "{reason}",
+        "partial_years": "årene {years} har ikke alle {k} perioder for hvert område og er utelatt "
+        "fra årsdesignene",
+        "incomplete_years": "årene {years} er ufullstendige (måneder mangler) og er utelatt fra "
+        "årsdesignene",
+        "no_exposure": "innebygd folketall mangler for de fleste områdene: antall analyseres uten "
+        "folketall (områdeeffektene tar nivået)",
+    },
+    "en": {
+        "no_population": "no embedded population for every year",
+        "small_population": "resident population as low as {lo} (< {min}): too small to be a "
+        "denominator; offences there are counted by scene",
+        "given": "{reason}",
+        "partial_years": "years {years} do not have all {k} periods for every area and are left "
+        "out of the yearly designs",
+        "incomplete_years": "years {years} are incomplete (months missing) and are left out of "
+        "the yearly designs",
+        "no_exposure": "no embedded population for most areas: counts are analysed without a "
+        "population offset (area effects absorb the level)",
+    },
+}
+
+
+def series_message(code: str, lang: str = "en", **values: Any) -> str:
+    """A message of :data:`SERIES_MESSAGES` in *lang* with its fields filled.
+
+    Examples
+    --------
+    >>> series_message("incomplete_years", "en", years=[2025])
+    'years [2025] are incomplete (months missing) and are left out of the yearly designs'
+    """
+    return SERIES_MESSAGES[lang][code].format(**values)
+
 
 _MONTH = re.compile(r"^\s*(\d{4})\s*(?:-|M|m)\s*(\d{1,2})\s*$")
 _QUARTER = re.compile(r"^\s*(\d{4})\s*(?:Q|K|q|k)\s*([1-4])\s*$")
@@ -64,9 +112,13 @@ class OwnSeries:
     exposure : bool
         Population is the exposure.
     excluded : dict
-        Area → why it is not in this series' designs.
+        Area → why it is not in this series' designs (English).
     notes : tuple of str
-        E.g. incomplete years left out.
+        E.g. incomplete years left out (English).
+    excluded_codes : dict
+        Area → ``(code, values)`` of :data:`SERIES_MESSAGES` (for other languages).
+    note_codes : tuple
+        ``(code, values)`` of each note.
     """
 
     indicator: str
@@ -78,6 +130,16 @@ class OwnSeries:
     exposure: bool = False
     excluded: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    excluded_codes: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    note_codes: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+    def excluded_text(self, lang: str = "nb") -> dict[str, str]:
+        """Area → why it is left out, in *lang*."""
+        return {a: series_message(c, lang, **v) for a, (c, v) in self.excluded_codes.items()}
+
+    def notes_text(self, lang: str = "nb") -> list[str]:
+        """The notes in *lang*."""
+        return [series_message(c, lang, **v) for c, v in self.note_codes]
 
     @property
     def key(self) -> str:
@@ -224,8 +286,10 @@ def _one_series(
     per_year: int,
     monthly_rows: pd.DataFrame | None = None,
 ) -> OwnSeries | str:
-    notes: list[str] = []
-    excluded = {a: r for a, r in drop_areas.items() if a in set(rows["region"])}
+    notes: list[tuple[str, dict[str, Any]]] = []
+    excluded: dict[str, tuple[str, dict[str, Any]]] = {
+        a: ("given", {"reason": r}) for a, r in drop_areas.items() if a in set(rows["region"])
+    }
     rows = rows.loc[~rows["region"].isin(list(excluded))]
     years = rows["year"].to_numpy(dtype=np.int64)
     months = rows["_month"].to_numpy(dtype=np.int64)
@@ -244,10 +308,7 @@ def _one_series(
         full = have.index[have >= n_areas * per_year]
         partial = sorted(set(frame["year"]) - set(full))
         if partial:
-            notes.append(
-                f"years {partial} do not have all {per_year} periods for every area and are "
-                "left out of the yearly designs"
-            )
+            notes.append(("partial_years", {"years": partial, "k": per_year}))
         if per_year == 12:
             monthly = frame.assign(t=(years - years.min()) * 12 + months - 1)
         yearly = (
@@ -262,10 +323,7 @@ def _one_series(
             incomplete = status.str.startswith("incomplete year").to_numpy()
             partial = sorted(set(years[incomplete].tolist()))
         if partial:
-            notes.append(
-                f"years {partial} are incomplete (months missing) and are left out of the yearly "
-                "designs"
-            )
+            notes.append(("incomplete_years", {"years": partial}))
         yearly = frame.loc[~frame["year"].isin(partial), ["region", "year", "value"]]
         if monthly_rows is not None:
             m = monthly_rows.loc[~monthly_rows["region"].isin(list(excluded))]
@@ -288,24 +346,18 @@ def _one_series(
         has_pop = merged["population"].notna().groupby(merged["region"], sort=False).all()
         if has_pop.mean() >= 0.5:
             for area in has_pop.index[~has_pop]:
-                excluded[str(area)] = "no embedded population for every year"
+                excluded[str(area)] = ("no_population", {})
             small = merged.loc[merged["population"] < MIN_RESIDENTS]
             for area, grp_rows in small.groupby("region"):
                 lo = int(grp_rows["population"].min())
-                excluded[str(area)] = (
-                    f"resident population as low as {lo} (< {MIN_RESIDENTS}): too small to be a "
-                    "denominator; offences there are counted by scene"
-                )
+                excluded[str(area)] = ("small_population", {"lo": lo, "min": MIN_RESIDENTS})
             out_areas = list(has_pop.index[~has_pop]) + list(small["region"])
             yearly = merged.loc[~merged["region"].isin(out_areas)]
             exposure = True
             if monthly is not None:
                 monthly = monthly.loc[~monthly["region"].isin(out_areas)]
         else:
-            notes.append(
-                "no embedded population for most areas: counts are analysed without a population "
-                "offset (area effects absorb the level)"
-            )
+            notes.append(("no_exposure", {}))
     return OwnSeries(
         indicator=ind,
         offence_group=grp,
@@ -314,6 +366,8 @@ def _one_series(
         yearly=yearly.reset_index(drop=True),
         monthly=None if monthly is None else monthly.reset_index(drop=True),
         exposure=exposure,
-        excluded=excluded,
-        notes=tuple(notes),
+        excluded={a: series_message(c, "en", **v) for a, (c, v) in excluded.items()},
+        notes=tuple(series_message(c, "en", **v) for c, v in notes),
+        excluded_codes=excluded,
+        note_codes=tuple(notes),
     )

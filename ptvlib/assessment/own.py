@@ -133,6 +133,7 @@ def assess_own_frame(
                 excluded=dict(s.excluded),
                 notes=s.notes,
                 synthetic=synthetic,
+                series=s,
             )
         )
     return OwnReport(assessments, skipped, schedule, alpha=alpha, synthetic=synthetic)

@@ -205,9 +205,9 @@ class OwnAssessment:
     combined : str
         Verdict code (:func:`combine_own`).
     excluded : dict
-        Areas left out of this series, with the reason.
+        Areas left out of this series, with the reason (English).
     notes : tuple of str
-        Notes from building the series.
+        Notes from building the series (English).
     synthetic : bool
         The data are synthetic (demo).
     """
@@ -223,6 +223,17 @@ class OwnAssessment:
     excluded: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     synthetic: bool = False
+    series: Any = field(default=None, repr=False)
+
+    def excluded_text(self, lang: Lang = "nb") -> dict[str, str]:
+        """Areas left out of this series, with the reason in *lang*."""
+        if self.series is None:
+            return dict(self.excluded)
+        return dict(self.series.excluded_text(lang))
+
+    def notes_text(self, lang: Lang = "nb") -> list[str]:
+        """Notes from building the series, in *lang*."""
+        return list(self.series.notes_text(lang)) if self.series is not None else list(self.notes)
 
     @property
     def label(self) -> str:
@@ -349,7 +360,7 @@ class OwnAssessment:
                     f"{fmt.p_value(run.p_value, lang)}."
                 )
         if self.excluded:
-            names = "; ".join(f"{a}: {r}" for a, r in self.excluded.items())
+            names = "; ".join(f"{a}: {r}" for a, r in self.excluded_text(lang).items())
             parts.append(f"Utelatt: {names}." if nb else f"Left out: {names}.")
         return " ".join(parts)
 

@@ -42,6 +42,8 @@ class RiPanel:
         Units left out, with the reason.
     notes : tuple of str
         Notes for the reader.
+    missing : dict
+        Units left out → their number of missing or invalid periods.
     """
 
     y: np.ndarray
@@ -56,6 +58,7 @@ class RiPanel:
     starts: dict[Any, int]
     excluded: dict[Any, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    missing: dict[Any, int] = field(default_factory=dict)
 
     @property
     def n_units(self) -> int:
@@ -144,6 +147,7 @@ def prepare_ri_panel(
     if log_scale and offset == 0:
         bad |= ym <= 0
     excluded: dict[Any, str] = {}
+    n_missing: dict[Any, int] = {}
     keep = []
     for i, u in enumerate(all_units):
         n_bad = int(bad[i].sum())
@@ -155,6 +159,7 @@ def prepare_ri_panel(
                     + "; randomization inference needs a complete series"
                 )
             excluded[u] = f"{n_bad} missing period(s)"
+            n_missing[u] = n_bad
         else:
             keep.append(i)
     units = tuple(all_units[i] for i in keep)
@@ -203,4 +208,5 @@ def prepare_ri_panel(
         starts=starts,
         excluded=excluded,
         notes=tuple(notes),
+        missing=n_missing,
     )

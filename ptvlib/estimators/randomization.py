@@ -112,6 +112,8 @@ class RandomizationResult:
         Units in the analysis (treated and comparison).
     excluded : dict
         Units left out, with the reason.
+    missing : dict
+        Units left out → their number of missing or invalid periods.
     n_periods : int
         Periods in the panel.
     notes : tuple of str
@@ -137,6 +139,7 @@ class RandomizationResult:
     excluded: dict[Any, str] = field(default_factory=dict)
     n_periods: int = 0
     notes: tuple[str, ...] = ()
+    missing: dict[Any, int] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (
@@ -239,8 +242,11 @@ class RandomizationResult:
                 else f"effects smaller than about {size} (either direction) cannot be told from "
                 "noise (80% power)"
             )
-        if self.excluded:
-            names = ", ".join(f"{k} ({v})" for k, v in self.excluded.items())
+        if self.missing:
+            word = "manglende perioder" if nb else "missing periods"
+            names = ", ".join(
+                f"{k} ({fmt.integer(v, lang)} {word})" for k, v in self.missing.items()
+            )
             out.append(f"utelatt: {names}" if nb else f"left out: {names}")
         return out
 
@@ -604,4 +610,5 @@ def randomization_inference(
         excluded=dict(p.excluded),
         n_periods=p.n_periods,
         notes=tuple(notes + list(p.notes)),
+        missing=dict(p.missing),
     )
