@@ -72,7 +72,7 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     root = tmp_path_factory.mktemp("report")
     own = demo_own_data(root / "own_demo.csv")
-    # Defaults, plus the synthetic own-data file so notebook 04 runs its designs.
+    # Defaults, plus the synthetic own-data file so notebook 06 runs the bydel designs.
     params = validate_params(own_data=str(own), treated_areas=["030115", "030101"])
     result = run_report(params, out=root / "reports", jobs=2, progress=False)
     return {"params": params, "result": result, "dir": result.index.parent, "own": own}

@@ -99,9 +99,9 @@ def test_no_payload_runs_or_links_on_any_page(report: Path) -> None:
             assert dom["handlers"] == [], f"{page.name}: {dom['handlers'][:5]}"
             assert dom["jsLinks"] == 0 and dom["scripts"] == 0 and dom["xImages"] == 0, page.name
             shown[page.name] = dom["text"]
-        page04 = shown["04_enforcement_outcomes.html"]
+        page06 = shown["06_bydel.html"]
         for payload in PAYLOADS:
-            assert payload in page04, f"payload not shown as text on page 4: {payload}"
+            assert payload in page06, f"payload not shown as text on page 6: {payload}"
         assert SCRIPT in shown["index.html"], "the parameters (treated_areas) are shown, inert"
     finally:
         browser.close()

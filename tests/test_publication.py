@@ -34,6 +34,7 @@ STEMS = [
     "03_funding_effect",
     "04_enforcement_outcomes",
     "05_assessment_summary",
+    "06_bydel",
 ]
 
 #: Words that give away English in the bokmål report, and bokmål in the English one.
@@ -189,7 +190,7 @@ def test_shareable_files(reports: dict[str, Path], browser) -> None:  # type: ig
             assert browser.evaluate("document.querySelectorAll('.ptv-banner').length") == 1
             banner = browser.evaluate("document.querySelector('.ptv-banner').innerText")
             assert BUILD_VERSION in banner
-        browser.open((folder / "04_enforcement_outcomes.html").as_uri())
+        browser.open((folder / "06_bydel.html").as_uri())
         assert "own_demo.csv" in browser.evaluate("document.querySelector('.ptv-banner').innerText")
 
 

@@ -21,6 +21,7 @@ from ptvlib import cli
 from ptvlib.assessment import outcome as assess
 from ptvlib.assessment.params import Params
 from ptvlib.basics import config
+from ptvlib.data.demo import DEMO_EFFECTS
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +30,7 @@ GROUPS = Params().offence_groups  # the notebooks' defaults
 
 @pytest.fixture(scope="module")
 def run(demo_report: dict) -> dict:
-    # Defaults, plus the synthetic own-data file so notebook 04 runs its designs (conftest).
+    # Defaults, plus the synthetic own-data file so notebook 06 runs the bydel designs (conftest).
     return demo_report
 
 
@@ -46,13 +47,14 @@ def test_every_notebook_ran_and_has_its_page(run: dict) -> None:
         "03_funding_effect",
         "04_enforcement_outcomes",
         "05_assessment_summary",
+        "06_bydel",
     ):
         assert (out / f"{stem}.ipynb").exists()
         html = (out / f"{stem}.html").read_text(encoding="utf-8")
         assert "validate_params(" not in html, "code is hidden in the HTML"
         assert (out / f"{stem}.json").exists()
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert [r["ok"] for r in results["notebooks"]] == [True] * 5
+    assert [r["ok"] for r in results["notebooks"]] == [True] * 6
     timings = results["notebooks"][2]["timings"]
     assert {"wall", "kernel_start_and_overhead", "imports", "compute"} <= set(timings)
 
@@ -107,15 +109,16 @@ def test_funding_effect_numbers_match_the_library(run: dict) -> None:
         assert combined[0]["text"]
 
 
-def test_enforcement_notebook_recovers_the_known_effect_in_synthetic_own_data(run: dict) -> None:
-    side = _sidecar(run, "04_enforcement_outcomes")
-    cases = [h for h in side["headlines"] if h["outcome"].startswith("cases")]
-    assert {h["design_key"] for h in cases} == {"own_did", "own_its"}
-    for h in cases:
+def test_bydel_notebook_runs_the_own_data_designs(run: dict) -> None:
+    side = _sidecar(run, "06_bydel")
+    combined = [h for h in side["headlines"] if h["design_key"] == "combined"]
+    assert {(h["indicator"], h["offence_group"]) for h in combined} == set(DEMO_EFFECTS)
+    for h in combined:
         assert "SYNTHETIC DATA" in h["outcome"], "synthetic data is labelled"
-        assert h["ci_low"] < 0.85 < h["ci_high"] or abs(h["estimate"] - 0.85) < 0.02
-    html = (run["dir"] / "04_enforcement_outcomes.html").read_text(encoding="utf-8")
+    html = (run["dir"] / "06_bydel.html").read_text(encoding="utf-8")
     assert "SYNTETISKE DATA / SYNTHETIC DATA" in html
+    enforcement = _sidecar(run, "04_enforcement_outcomes")
+    assert [h["design_key"] for h in enforcement["headlines"]] == ["public_keyfigures"]
 
 
 def test_summary_verdicts_match_the_library(run: dict) -> None:

@@ -76,10 +76,16 @@ class Schedule:
         Funding rows that do not name a single bydel: ``year``, ``amount_mnok``,
         ``text``, ``reason``, ``source_url``.
     notes : list of str
-        Other facts about timing (e.g. a source dating an effort earlier).
+        Other facts about timing (e.g. a source dating an effort earlier), in
+        English; ``timing`` and ``absent`` hold the same facts as data.
     buffers : dict
         Buffer area → start year (the start of the nearest schedule entry
         unless given).
+    timing : list of dict
+        Funding rows that date an effort in a bydel without an amount:
+        ``year``, ``text`` (as in the source), ``source_url``.
+    absent : list of str
+        Funding-table areas that are not in the data (not used).
     """
 
     starts: dict[str, int]
@@ -88,6 +94,8 @@ class Schedule:
     asks: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     buffers: dict[str, int] = field(default_factory=dict)
+    timing: list[dict[str, Any]] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
 
     def table(self, lang: Lang = "nb") -> pd.DataFrame:
         """One row per scheduled and buffer area: code, name, start, role, source."""
@@ -180,12 +188,20 @@ def default_schedule(funding: pd.DataFrame | None = None) -> Schedule:
     sources: dict[str, list[str]] = {}
     asks: list[dict[str, Any]] = []
     notes: list[str] = []
+    timing: list[dict[str, Any]] = []
     for r in rows.sort_values(["year", "row"]).itertuples(index=False):
         text = _norm(f"{r.purpose} {r.note}")
         places = [code for place, code in PLACE_BYDEL.items() if place in text]
         multi = [place for place in MULTI_BYDEL_AREAS if place in text]
         if r.kind != "allocation":
             if places and r.kind == "amount_not_stated":
+                timing.append(
+                    {
+                        "year": int(r.year),
+                        "text": str(r.purpose).strip(),
+                        "source_url": r.source_url,
+                    }
+                )
                 notes.append(
                     f"{r.year}: {r.purpose.strip()} ({r.source_url}) — timing only, no amount"
                 )
@@ -206,6 +222,7 @@ def default_schedule(funding: pd.DataFrame | None = None) -> Schedule:
         sources={k: " ; ".join(v) for k, v in sources.items()},
         asks=asks,
         notes=notes,
+        timing=timing,
     )
 
 
@@ -274,7 +291,7 @@ def resolve_schedule(
         schedule = Schedule(
             starts=dict.fromkeys(listed, int(start_year)),
             origin="treated_areas",
-            sources=dict.fromkeys(listed, "treated_areas + start_year"),
+            sources=dict.fromkeys(listed, "treated_areas"),
         )
     else:
         schedule = default_schedule()
@@ -291,6 +308,8 @@ def resolve_schedule(
                     sources={c: s for c, s in schedule.sources.items() if c not in absent},
                     asks=schedule.asks,
                     notes=notes,
+                    timing=schedule.timing,
+                    absent=absent,
                 )
     if known is not None and schedule.origin != "funding_table":
         bad = [c for c in schedule.starts if c not in known]
@@ -317,4 +336,6 @@ def resolve_schedule(
         asks=schedule.asks,
         notes=schedule.notes,
         buffers=buffers,
+        timing=schedule.timing,
+        absent=schedule.absent,
     )

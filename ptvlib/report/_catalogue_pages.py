@@ -36,11 +36,11 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     },
     "01.limits": {
         "nb": "* Offentlige data er på **kommunenivå**: Oslo kommune er den behandlede enheten; de utsatte "
-        "områdene inne i Oslo kan ikke skilles ut uten politiets egne data (side 4).\n"
+        "områdene inne i Oslo kan ikke skilles ut uten politiets egne data (side 6).\n"
         "* Toårige gjennomsnitt gir seriekorrelasjon; en periode som går over startåret droppes som standard.\n"
         "* Narkotika- og ordenslovbrudd styres av politiets aktivitet: mer ressurser kan gi *flere* anmeldelser.",
         "en": "* Public data are **municipal**: Oslo municipality is the treated unit; the vulnerable areas "
-        "inside Oslo cannot be separated without the police's own data (page 4).\n"
+        "inside Oslo cannot be separated without the police's own data (page 6).\n"
         "* Two-year averages are serially correlated; a period that straddles the start year is dropped "
         "by default.\n"
         "* Drug and public-order offences follow police activity: more resources can mean *more* reports.",
@@ -133,12 +133,12 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     "04.intro": {
         "nb": "Påstanden i trusselvurderingen gjelder også *flere straffesaker, beslag og inndragninger*. "
         "Offentlige kilder gir bare **spredte nøkkeltall** for dette – ingen tidsserie per distrikt eller "
-        "bydel – så de vises som det de er, uten årsaksanslag. Med politiets egne data kjøres de samme "
-        "designene på bydel- eller områdenivå.",
+        "bydel – så de vises som det de er, uten årsaksanslag. Med politiets egne data kjøres "
+        "bydelsdesignene på side 6.",
         "en": "The threat assessment's claim also covers *more criminal cases, seizures and confiscations*. "
         "Public sources give only **scattered key figures** for these – no series by district or city "
         "district – so they are shown as what they are, without a causal estimate. With the police's own "
-        "data the same designs run at city-district or area level.",
+        "data the bydel designs run on page 6.",
     },
     "04.keyfigures_caveat": {
         "nb": "Tallene har ulike definisjoner og kilder (SSB, politiet, nyhetsmedier), og Oslo politidistrikt "
@@ -148,21 +148,11 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "media), and Oslo police district includes Asker and Bærum from 1 May 2017. **No effect can be "
         "estimated from them.** The column 'Wording in the source' quotes the source verbatim.",
     },
-    "04.no_own_data": {
-        "nb": "Ingen egne data oppgitt. Sett parameteren `own_data` til en CSV-, Excel- eller parquet-fil i "
-        "langt format (region, year, indicator, value …) og `treated_areas` til områdene som fikk "
-        "midlene. `ptvlib.demo_own_data(sti)` lager en syntetisk eksempelfil.",
-        "en": "No own data given. Set the parameter `own_data` to a CSV, Excel or parquet file in long "
-        "format (region, year, indicator, value …) and `treated_areas` to the areas that received the "
-        "money. `ptvlib.demo_own_data(path)` writes a synthetic example file.",
-    },
     "04.own_data": {
-        "nb": "For hver indikator i de egne dataene: forskjell-i-forskjeller (de behandlede områdene mot de "
-        "andre, Poisson med område- og årseffekter) og avbrutt tidsserie for summen av de behandlede "
-        "områdene.",
-        "en": "For each indicator in the own data: difference-in-differences (the treated areas against the "
-        "others, Poisson with area and year effects) and an interrupted time series of the treated "
-        "areas' sum.",
+        "nb": "Politiets egne tall (straffesaker, beslag, inndragning per bydel) analyseres på side 6, "
+        "bydeler mot bydeler.",
+        "en": "The police's own figures (cases, seizures, confiscations by bydel) are analysed on page "
+        "6, bydeler against bydeler.",
     },
     "05.intro": {
         "nb": "Én side: årets konklusjon per utfall, hvilke design som teller med, og forbeholdene.",

@@ -4,7 +4,8 @@ One catalogue, three parts by role: paragraphs of the pages
 (:mod:`~ptvlib.report._catalogue_pages`), short texts — headings, column
 headers with units, design and verdict labels, figure labels, sentences with
 fields (:mod:`~ptvlib.report._catalogue_labels`) — and the names of datasets,
-extracts and statuses (:mod:`~ptvlib.report._catalogue_data`). Every entry
+extracts and statuses (:mod:`~ptvlib.report._catalogue_data`); page 6 (bydeler)
+has its paragraphs and labels in :mod:`~ptvlib.report._catalogue_bydel`. Every entry
 has both languages; a page is in one language (bokmål by default, English
 with ``lang="en"``), and a test fails on any entry of the other language
 found in a rendered page.
@@ -21,6 +22,7 @@ from typing import Any
 from ptvlib.basics.config import OFFENCE_GROUP_LABELS
 from ptvlib.basics.exceptions import ParameterError
 from ptvlib.basics.literals import Lang, check_literal
+from ptvlib.report._catalogue_bydel import BYDEL_LABELS, BYDEL_PAGE_TEXTS
 from ptvlib.report._catalogue_data import DATA_LABELS
 from ptvlib.report._catalogue_labels import LABELS
 from ptvlib.report._catalogue_pages import PAGE_TEXTS
@@ -28,10 +30,10 @@ from ptvlib.report._catalogue_pages import PAGE_TEXTS
 __all__ = ["CATALOGUE", "OFFENCE_GROUP_LABELS", "TEXTS", "label", "md", "register", "text"]
 
 #: Paragraphs of the pages (static Markdown), by key and language.
-TEXTS: dict[str, dict[str, str]] = PAGE_TEXTS
+TEXTS: dict[str, dict[str, str]] = {**PAGE_TEXTS, **BYDEL_PAGE_TEXTS}
 
 #: Every entry of the catalogue, by key and language.
-CATALOGUE: dict[str, dict[str, str]] = {**PAGE_TEXTS, **LABELS, **DATA_LABELS}
+CATALOGUE: dict[str, dict[str, str]] = {**TEXTS, **LABELS, **BYDEL_LABELS, **DATA_LABELS}
 
 
 def _entry(key: str, lang: Lang) -> str:
