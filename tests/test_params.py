@@ -137,7 +137,8 @@ def test_ptv_params_lists_every_parameter_with_type_and_help(
         ("lang", "str", "01,02,03,04,05"),
         ("treated_region", "str", "01,02,03,05"),
         ("offence_groups", "list[str]", "02,03,05"),
-        ("own_data", "str", "04"),
+        ("own_data", "str", "06"),
+        ("treatment_schedule", "list[str]", "06"),
     ]:
         line = next(ln for ln in out.splitlines() if ln.startswith(name + " "))
         assert kind in line and used_by in line
