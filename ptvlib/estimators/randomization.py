@@ -26,7 +26,10 @@ difference-in-differences coefficient:
 
 Everything is vectorised: on a balanced panel the statistic of every
 assignment is a sum of entries of one unit × start table (see
-:mod:`ptvlib.estimators._ri_core`), so 100 000 assignments take milliseconds.
+:mod:`ptvlib.estimators._ri_core`): one evaluation of 100 000 assignments is a
+gather of milliseconds, and the whole call — test, interval and MDE — on 60
+areas × 156 months with 100 000 sampled assignments takes about 2 s
+(``bench/bench_bydel.py``).
 
 References
 ----------
