@@ -7,7 +7,8 @@ monthly file gives, ``tests/test_demo.py`` — to keep the run short) with a
 known rate ratio per indicator × offence group, and runs the deciding pipeline (:func:`assess_own_frame` with
 ``shown=False``: randomization inference with its interval, Holm over the five
 series, synthetic control where the gate passes, the combined code — the same
-codes as the full report). The rates are printed to the terminal.
+codes as the full report). The rates are printed in the run's "measured rates" summary
+(``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -27,9 +28,7 @@ pytestmark = pytest.mark.slow
 SEEDS = range(200)
 
 
-def test_intervals_cover_the_truth_and_true_nulls_are_rarely_signals(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_intervals_cover_the_truth_and_true_nulls_are_rarely_signals(measured) -> None:  # type: ignore[no-untyped-def]
     schedule = Schedule(starts=dict(DEMO_SCHEDULE), origin="treatment_schedule")
     covered = {k: 0 for k in DEMO_EFFECTS}
     signals = {k: 0 for k in DEMO_EFFECTS}
@@ -49,18 +48,16 @@ def test_intervals_cover_the_truth_and_true_nulls_are_rarely_signals(
     pooled = sum(covered.values()) / (n * len(covered))
     nulls = [k for k, v in DEMO_EFFECTS.items() if math.isclose(v, 1.0)]
     null_rate = sum(signals[k] for k in nulls) / (n * len(nulls))
-    with capsys.disabled():
-        print(
-            f"\nbydel designs over {n} seeds of the demo generator "
-            f"({elapsed:.0f} s wall, {cpu:.0f} s CPU):"
+    measured(
+        f"bydel designs over {n} seeds of the demo generator ({elapsed:.0f} s wall, "
+        f"{cpu:.0f} s CPU): pooled RI 95 % coverage {pooled:.1%}, true nulls called a signal "
+        f"{null_rate:.1%}"
+    )
+    for k, rr in DEMO_EFFECTS.items():
+        measured(
+            f"  {k[0] + '/' + k[1]:<22} true RR {rr:.2f}: RI 95 % interval covers "
+            f"{covered[k] / n:6.1%}; non-inconclusive verdict {signals[k] / n:6.1%}"
         )
-        for k, rr in DEMO_EFFECTS.items():
-            print(
-                f"  {k[0] + '/' + k[1]:<22} true RR {rr:.2f}: RI 95 % interval covers "
-                f"{covered[k] / n:6.1%}; "
-                f"non-inconclusive verdict {signals[k] / n:6.1%}"
-            )
-        print(f"  pooled RI coverage {pooled:.1%}; true nulls called a signal {null_rate:.1%}")
     assert pooled >= 0.93
     assert min(covered.values()) / n >= 0.90
     assert null_rate <= 0.05

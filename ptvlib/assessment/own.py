@@ -27,10 +27,10 @@ import pandas as pd
 
 from ptvlib.assessment.bydel import own_series
 from ptvlib.assessment.own_designs import run_gate, run_shown, run_support
-from ptvlib.assessment.own_results import OwnAssessment, OwnReport, combine_own
+from ptvlib.assessment.own_results import OwnAssessment, OwnReport, evidence
 from ptvlib.assessment.params import Params
 from ptvlib.assessment.schedule import Schedule, resolve_schedule
-from ptvlib.assessment.verdicts import holm
+from ptvlib.assessment.verdicts import apply_rule, holm
 from ptvlib.data.own import is_synthetic
 
 __all__ = ["assess_own", "assess_own_frame"]
@@ -110,26 +110,34 @@ def assess_own_frame(
             )
             continue
         runs.append((s, designs))
+    # The gate first: the supporting design is needed only where Holm rejects (fast path).
     p_raw = [d["ri"].p_value if d["ri"].counts else math.nan for _, d in runs]
     p_adj = holm(p_raw) if runs else np.array([])
-    m = int(np.isfinite(np.asarray(p_raw, dtype=float)).sum())
-    assessments = []
     for (s, designs), p_h in zip(runs, p_adj, strict=True):
         if shown or p_h <= alpha:
             designs["sc"] = run_support(s, schedule, alpha=alpha, seed=seed)
         if shown:
             designs |= run_shown(s, schedule, alpha=alpha, seed=seed)
-        code = combine_own(designs["ri"], designs.get("sc"), float(p_h), alpha)
+    keys = [f"{s.indicator}/{s.offence_group}/{s.unit}" for s, _ in runs]
+    rule = apply_rule(
+        {k: [evidence(r) for r in d.values()] for k, (_, d) in zip(keys, runs, strict=True)},
+        primary_design=dict.fromkeys(keys, "ri"),
+        families={"own_data": keys},
+        alpha=alpha,
+    )
+    assessments = []
+    for key, (s, designs) in zip(keys, runs, strict=True):
+        outcome = rule[key]
         assessments.append(
             OwnAssessment(
                 indicator=s.indicator,
                 offence_group=s.offence_group,
                 unit=s.unit,
                 designs=designs,
-                p_holm=float(p_h),
-                family_size=m,
+                p_holm=outcome.p_adjusted,
+                family_size=outcome.family_size,
                 alpha=alpha,
-                combined=code,
+                combined=outcome.code,
                 excluded=dict(s.excluded),
                 notes=s.notes,
                 synthetic=synthetic,

@@ -18,9 +18,13 @@ The rule (:data:`OWN_RULE`, shown in the report):
    interrupted time series and the spillover analysis are shown with the
    reason they do not count.
 
-The codes and their words are those of the municipal outcomes
-(:data:`ptvlib.assessment.verdicts.COMBINED_LABELS`), and Holm is
-:func:`ptvlib.assessment.verdicts.holm`.
+This is the project's one decision rule (:mod:`ptvlib.assessment.verdicts`)
+with the bydel designs: every series is one outcome in a single family, the
+primary design is ``ri``, and :func:`~ptvlib.assessment.verdicts.apply_rule`
+adjusts with Holm and decides with
+:func:`~ptvlib.assessment.verdicts.decide`; the codes and their words are
+those of the municipal outcomes
+(:data:`ptvlib.assessment.verdicts.COMBINED_LABELS`).
 """
 
 from __future__ import annotations
@@ -34,11 +38,11 @@ import pandas as pd
 
 from ptvlib.assessment.own_designs import DESIGN_KEYS, DesignRun
 from ptvlib.assessment.schedule import Schedule
-from ptvlib.assessment.verdicts import COMBINED_LABELS
+from ptvlib.assessment.verdicts import COMBINED_LABELS, Evidence, decide
 from ptvlib.basics.literals import Lang, check_literal
 from ptvlib.basics.style import SYNTHETIC_LABEL
 
-__all__ = ["OWN_RULE", "OwnAssessment", "OwnReport", "combine_own"]
+__all__ = ["OWN_RULE", "OwnAssessment", "OwnReport", "combine_own", "evidence"]
 
 #: The declared decision rule of the bydel designs, by language.
 OWN_RULE: dict[str, str] = {
@@ -146,8 +150,30 @@ def _reason(entry: dict[str, Any], lang: Lang) -> str:
     return str(entry.get("reason", ""))
 
 
+def evidence(run: DesignRun) -> Evidence:
+    """The rule's view of one design run (:class:`ptvlib.assessment.verdicts.Evidence`).
+
+    The estimate is signed on a scale where 0 is no effect (log rate ratio or
+    difference); a design that could not run has no p-value and does not count.
+    """
+    null = 1.0 if run.scale == "ratio" else 0.0
+    est = run.estimate
+    if run.scale == "ratio":
+        signed = math.log(est) if math.isfinite(est) and est > 0 else math.nan
+    else:
+        signed = est - null
+    return Evidence(
+        design=run.key,
+        estimate=signed,
+        p_value=run.p_value if not run.error else math.nan,
+        counts=run.counts and not run.error,
+        p_kind=run.p_kind,
+        why_not=run.why_not,
+    )
+
+
 def combine_own(ri: DesignRun | None, sc: DesignRun | None, p_holm: float, alpha: float) -> str:
-    """The verdict code of one series under :data:`OWN_RULE`.
+    """The verdict code of one series under :data:`OWN_RULE` (:func:`~ptvlib.assessment.verdicts.decide`).
 
     Examples
     --------
@@ -159,14 +185,9 @@ def combine_own(ri: DesignRun | None, sc: DesignRun | None, p_holm: float, alpha
     >>> combine_own(ri, sc, 0.06, 0.05)
     'inconclusive'
     """
-    if ri is None or ri.error or not ri.counts or not (p_holm <= alpha):
-        return "inconclusive"
-    null = 1.0 if ri.scale == "ratio" else 0.0
-    d = "decrease" if ri.estimate < null else "increase"
-    if sc is not None and not sc.error and sc.counts and sc.p_value <= alpha:
-        sc_d = "decrease" if sc.estimate < 1.0 else "increase"
-        return d if sc_d == d else "conflicting"
-    return f"weak_{d}"
+    primary = evidence(ri) if ri is not None else None
+    supporting = [evidence(sc)] if sc is not None else []
+    return decide(primary, p_holm, supporting, alpha=alpha)
 
 
 def _fmt_estimate(run: DesignRun, lang: Lang) -> str:
