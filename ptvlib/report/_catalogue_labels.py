@@ -7,6 +7,7 @@ filled with escaped values by the page code.
 
 from __future__ import annotations
 
+from ptvlib.assessment.design_labels import DESIGNS as ASSESSMENT_DESIGNS
 from ptvlib.basics.config import OFFENCE_GROUP_LABELS
 
 _L = dict[str, dict[str, str]]
@@ -172,6 +173,12 @@ DESIGNS: _L = {
         "en": "Interrupted time series (own data)",
     },
     "design.combined": {"nb": "Samlet", "en": "Combined"},
+    # The calibrated designs (and any other the assessment names) under the assessment's own
+    # labels, so the pages never fall back to a design's code name.
+    **{
+        f"design.{key}": {"nb": ASSESSMENT_DESIGNS["nb"][key], "en": ASSESSMENT_DESIGNS["en"][key]}
+        for key in ("sdid", "ascm", "did")
+    },
     "p_kind.placebo": {"nb": "placebo-p", "en": "placebo p"},
     "p_kind.permutation": {"nb": "permutasjons-p", "en": "permutation p"},
     "p_kind.randomization": {"nb": "randomiserings-p", "en": "randomisation p"},
@@ -651,6 +658,14 @@ FIGURES: _L = {
     "fig.gap": {
         "nb": "Avvik fra syntetisk kontroll per 1 000",
         "en": "Gap to the synthetic control per 1 000",
+    },
+    "fig.log_rate": {
+        "nb": "log(anmeldte lovbrudd per 1 000 innbyggere)",
+        "en": "log(reported offences per 1 000 inhabitants)",
+    },
+    "fig.log_gap": {
+        "nb": "Avvik fra syntetisk kontroll (log; 0,1 ≈ +10 %)",
+        "en": "Gap to the synthetic control (log; 0.1 ≈ +10%)",
     },
     "fig.event_title": {
         "nb": "Hendelsesstudie: trend før start {p}",

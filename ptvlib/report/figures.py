@@ -411,10 +411,14 @@ def plot_outcome(assessment: Any, *, title: str | None = None, lang: Lang = "nb"
     except PtvError:
         name = code  # not a region code (e.g. simulated units): shown as it is
 
+    def is_log(r: Any) -> bool:
+        # The calibrated synthetic control is fitted to log rates (outcome "log_rate").
+        return str(getattr(r, "outcome", "")).startswith("log")
+
     def synth(r: Any, ax: Any) -> None:
         r.plot(ax=ax, lang=lang)
         ax.set_title(text("fig.synth_title", lang, region=name))
-        ax.set_ylabel(text("fig.rate_per_1000", lang))
+        ax.set_ylabel(text("fig.log_rate" if is_log(r) else "fig.rate_per_1000", lang))
         ax.set_xlabel(text("fig.year", lang))
         _relabel_legend(ax, {f"{r.treated} (": f"{name} ("})
 
@@ -424,7 +428,7 @@ def plot_outcome(assessment: Any, *, title: str | None = None, lang: Lang = "nb"
         pl = r.placebo("space")
         pl.plot(ax=ax, max_pre_rmspe_ratio=5.0, lang=lang)
         ax.set_title(text("fig.placebo_title", lang, p=numbers.p_value(pl.p_value, lang)))
-        ax.set_ylabel(text("fig.gap", lang))
+        ax.set_ylabel(text("fig.log_gap" if is_log(r) else "fig.gap", lang))
         ax.set_xlabel(text("fig.year", lang))
 
     def event(r: Any, ax: Any) -> None:

@@ -53,7 +53,7 @@ P_KIND: dict[str, str] = {
 }
 
 #: Designs whose estimate is a difference in offences per 1 000 inhabitants.
-DIFFERENCE_DESIGNS: frozenset[str] = frozenset({"synth", "did_ols"})
+DIFFERENCE_DESIGNS: frozenset[str] = frozenset({"did_ols"})
 
 _PRETREND_DESIGNS = frozenset({"did_poisson", "did_ols"})
 _SIGNED = ("decrease", "increase")
