@@ -19,6 +19,7 @@ from ptvlib.assessment.outcome_results import OutcomeAssessment, family_table
 from ptvlib.assessment.panels import offence_panel, rest_of_norway
 from ptvlib.assessment.params import validate_params
 from ptvlib.assessment.verdicts import holm
+from ptvlib.basics.exceptions import ParameterError
 from ptvlib.data.loading import load
 from ptvlib.estimators.synth import synthetic_control
 
@@ -304,6 +305,33 @@ def test_funding_intensity_counts_each_allocation_once() -> None:
     cont = supplementary.funding_intensity(2024, scenario="continued").set_index("year")
     assert cont.loc[2024, "mnok"] == 53.0 and cont.loc[2024, "assumed"]
     assert not cont.loc[2019, "assumed"]
+
+
+def test_an_own_funding_table_replaces_the_public_amounts(tmp_path, params) -> None:
+    from ptvlib.assessment.power import budget_share
+
+    own = tmp_path / "tildeling.csv"
+    own.write_text(
+        "Bydel;År;Beløp;Enhet\n"
+        "Søndre Nordstrand;2018;20 000 000;NOK\n"
+        "Søndre Nordstrand;2019;20;MNOK\n"
+        "Gamle Oslo;2019;10;MNOK\n"
+        "Gamle Oslo;2021;12;MNOK\n",
+        encoding="utf-8",
+    )
+    got = supplementary.funding_intensity(2022, scenario="stated", funding_data=str(own))
+    by_year = got.set_index("year")["mnok"]
+    assert by_year.loc[2017] == 0.0 and by_year.loc[2018] == 20.0 and by_year.loc[2019] == 30.0
+    assert np.isnan(by_year.loc[2020]) and by_year.loc[2021] == 12.0  # no row: not stated
+    assert got.attrs["source"] == "tildeling.csv"
+    assert budget_share(2022, funding_data=str(own)) == pytest.approx((12 / 2877, 30 / 2877))
+    with_own = validate_params(year=2024, funding_data=str(own))
+    dose = supplementary.dose_panel(with_own, "violence").query("region == '0301'")
+    public = supplementary.dose_panel(params, "violence").query("region == '0301'")
+    ratio = dose.set_index("year")["dose"] / public.set_index("year")["dose"]
+    assert ratio.loc[2019] == pytest.approx(((20 + 30) / 2) / ((30 + 53) / 2))
+    with pytest.raises(ParameterError, match="no rows for treated_region='3201'"):
+        supplementary.funding_intensity(2022, funding_data=str(own), treated_region="3201")
 
 
 def test_supplementary_panels_have_the_expected_shape(params) -> None:

@@ -454,6 +454,27 @@ def test_write_validated_round_trips_and_skips_validation(tmp_path, monkeypatch)
     assert got.attrs["own_data"]["validated_copy"] == str(fast)
 
 
+def test_a_validated_copy_by_year_gives_the_months_from_its_source(tmp_path):
+    source = _write(tmp_path, _monthly(range(1, 13)))
+    fast = write_validated(source, tmp_path / "run" / "own.parquet")
+    months = load_own(fast, frequency="month")
+    pd.testing.assert_frame_equal(months, load_own(source, frequency="month"))
+    assert sorted(set(months["month"])) == list(range(1, 13))
+    source.unlink()
+    assert load_own(fast)["value"].tolist() == [78.0, 78.0]  # the years need no source
+    with pytest.raises(OwnDataError, match="needs its source .*which is not there"):
+        load_own(fast, frequency="month")
+
+
+def test_a_validated_copy_keeps_the_column_mapping_it_was_read_with(tmp_path):
+    source = _write(tmp_path, "Område;Jahr;Zahl\n030115;2019;120\n030101;2019;80\n")
+    mapping = {"Område": "region", "Jahr": "year", "Zahl": "value"}
+    fast = write_validated(source, tmp_path / "own.parquet", columns=mapping)
+    assert load_own(fast)["value"].tolist() == [120.0, 80.0]
+    with pytest.raises(OwnDataError, match="missing required column"):
+        load_own(source)  # without the mapping the headers are not known
+
+
 def test_a_forged_validated_parquet_is_validated_again(tmp_path):
     source = _write(tmp_path, "region,year,indicator,value\n030115,2019,cases,120\n")
     fast = write_validated(source, tmp_path / "own.parquet")

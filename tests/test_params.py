@@ -51,6 +51,11 @@ def no_kernels(monkeypatch: pytest.MonkeyPatch) -> list:
             "own_data='/nonexistent/file.csv' does not exist",
         ),
         (["-p", "treated_areas", "030115"], "treated_areas=['030115'] needs own_data"),
+        (["-p", "own_columns", "Bydel=region"], "own_columns=['Bydel=region'] needs own_data"),
+        (
+            ["-p", "funding_data", "/nonexistent/funding.csv"],
+            "funding_data='/nonexistent/funding.csv' does not exist",
+        ),
     ],
 )
 def test_bad_parameter_is_rejected_before_kernels(
@@ -117,6 +122,30 @@ def test_valid_params_round_trip(tmp_path: Path) -> None:
     bad.write_text("region,year,indicator,value\n030115,x,cases,1\n", encoding="utf-8")
     with pytest.raises(OwnDataError, match="failed validation"):
         validate_params(own_data=str(bad))
+
+
+def test_own_columns_map_the_analysts_headers(tmp_path: Path) -> None:
+    own = tmp_path / "export.csv"
+    own.write_text("Sone;Jahr;Zahl\n030115;2019;120\n030101;2019;80\n", encoding="utf-8")
+    with pytest.raises(OwnDataError, match="missing required column"):
+        validate_params(own_data=str(own))
+    mapping = parse_cli_value("own_columns", "Sone=region,Jahr=year,Zahl=value")
+    p = validate_params(own_data=str(own), own_columns=mapping, treated_areas=["030115"])
+    assert p.own_column_map() == {"Sone": "region", "Jahr": "year", "Zahl": "value"}
+    with pytest.raises(ParameterError, match=r"'Sone' is not HEADER=field"):
+        validate_params(own_data=str(own), own_columns=["Sone", "Jahr=year"])
+    with pytest.raises(ParameterError, match="Zahl"):
+        validate_params(own_data=str(own), own_columns=["Sone=region", "Zahl=colour"])
+
+
+def test_funding_data_is_validated_before_kernels(tmp_path: Path) -> None:
+    good = tmp_path / "funding.csv"
+    good.write_text("Bydel;År;Beløp\nSøndre Nordstrand;2018;30\n", encoding="utf-8")
+    assert validate_params(funding_data=str(good)).funding_data == str(good)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Bydel;År;Beløp\nAtlantis;2018;-3\n", encoding="utf-8")
+    with pytest.raises(OwnDataError, match=f"funding_data={str(bad)!r} failed validation"):
+        validate_params(funding_data=str(bad))
 
 
 def test_parse_cli_value_types() -> None:

@@ -225,6 +225,30 @@ def test_failing_notebook_does_not_stop_the_others(
     assert "data-failed='05_assessment_summary'" in index and "forced failure" in index
 
 
+def test_an_own_funding_table_reaches_the_funding_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-p funding_data` from a relative path: page 3 shows the table and uses its amounts."""
+    from ptvlib.assessment.supplementary import funding_intensity
+
+    (tmp_path / "tildeling.csv").write_text(
+        "Bydel;År;Beløp;Formål\nSøndre Nordstrand;2018;24;Holmlia\n"
+        "Søndre Nordstrand;2019;24;Holmlia\nGamle Oslo;2019;9,5;<b>Indre øst</b>\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    argv = ["report", "--out", "out", "-q", "--notebook", "03_funding_effect"]
+    argv += ["-p", "offence_groups", "violence", "-p", "funding_data", "tildeling.csv"]
+    assert cli.main(argv) == 0
+    page = (tmp_path / "out" / "2024" / "03_funding_effect.html").read_text(encoding="utf-8")
+    assert "egen tildelingstabell tildeling.csv" in page
+    assert "&lt;b&gt;Indre øst&lt;/b&gt;" in page and "<b>Indre øst</b>" not in page
+    side = json.loads((tmp_path / "out" / "2024" / "03_funding_effect.json").read_text())
+    assert side["params"]["funding_data"] == "tildeling.csv"  # the name, not the machine's path
+    money = funding_intensity(2024, funding_data=str(tmp_path / "tildeling.csv"))
+    assert money.set_index("year").loc[2019, "mnok"] == pytest.approx(33.5)
+
+
 def test_plain_papermill_cli_still_works(tmp_path: Path) -> None:
     papermill = Path(sys.executable).with_name("papermill")
     out = tmp_path / "out.ipynb"

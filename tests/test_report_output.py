@@ -116,6 +116,7 @@ def test_own_data_is_validated_once_and_handed_over_unchanged(tmp_path: Path) ->
     """The kernels read the parent's validated parquet and get the very same rows."""
     import pandas as pd
 
+    from ptvlib.assessment.params import Params
     from ptvlib.data.demo import demo_own_data
     from ptvlib.data.own import load_own
     from ptvlib.report.runner import _stage_own_data
@@ -123,7 +124,20 @@ def test_own_data_is_validated_once_and_handed_over_unchanged(tmp_path: Path) ->
     csv = demo_own_data(tmp_path / "export.csv")
     work = tmp_path / "work"
     work.mkdir(mode=0o700)
-    staged = _stage_own_data(str(csv), work)
+    staged = _stage_own_data(Params(own_data=str(csv)), work)
     assert Path(staged).parent == work and staged.endswith(".parquet")
     pd.testing.assert_frame_equal(load_own(staged), load_own(csv))
     assert set(load_own(staged)["source"]) == set(load_own(csv)["source"]), "the file is named"
+    # months (for the time series) still come from the source; the mapping is kept
+    pd.testing.assert_frame_equal(
+        load_own(staged, frequency="month"), load_own(csv, frequency="month")
+    )
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(
+        csv.read_text(encoding="utf-8").replace("region,", "Sone,", 1), encoding="utf-8"
+    )
+    mapped = Params(own_data=str(renamed), own_columns=["Sone=region"])
+    pd.testing.assert_frame_equal(
+        load_own(_stage_own_data(mapped, work)).drop(columns="source"),
+        load_own(csv).drop(columns="source"),
+    )

@@ -174,9 +174,10 @@ def assess_own(params: Params, own: pd.DataFrame | None = None, *, shown: bool =
         if not params.own_data:
             schedule = resolve_schedule([], [], params.start_year)
             return OwnReport([], [], schedule)
-        own = load_own(params.own_data)
-        try:  # the months, when the file has them (yearly files and staged copies do not)
-            monthly = load_own(params.own_data, frequency="month")
+        columns = params.own_column_map()
+        own = load_own(params.own_data, columns=columns)
+        try:  # the months, when the file has them (yearly files do not)
+            monthly = load_own(params.own_data, columns=columns, frequency="month")
         except OwnDataError:
             monthly = None
     schedule = resolve_schedule(

@@ -67,6 +67,18 @@ class Params:
     own_data : str
         Path to the analyst's own data file, or ``""`` (then ``PTV_OWN_DATA``
         is used when set).
+    own_columns : list of str
+        Column mapping of ``own_data``, one ``HEADER=field`` per column whose
+        header is not recognised (``["Bydel=region", "År=year",
+        "Antall=value"]``; ``-p own_columns Bydel=region,År=year,Antall=value``);
+        fields as :data:`ptvlib.data.own.OWN_DATA_SCHEMA` and ``period``.
+    funding_data : str
+        The analyst's own funding table (actual allocations per area and year,
+        read by :func:`ptvlib.load_funding`), or ``""``: then the public
+        ``funding`` table. The treated unit's money per year is the sum over
+        its rows (the municipality and its bydeler, e.g. ``0301…``); it feeds
+        the funding figure, the dose–response and the funding's share of the
+        budget.
     treated_areas : list of str
         Own-data regions that received the funding (all from ``start_year``).
     treatment_schedule : list of str
@@ -108,6 +120,8 @@ class Params:
     )
     lang: Lang = "nb"
     own_data: str = ""
+    own_columns: list[str] = field(default_factory=list)
+    funding_data: str = ""
     treated_areas: list[str] = field(default_factory=list)
     treatment_schedule: list[str] = field(default_factory=list)
     buffer_areas: list[str] = field(default_factory=list)
@@ -122,6 +136,32 @@ class Params:
         """Plain dict (for papermill parameters and JSON)."""
         return dataclasses.asdict(self)
 
+    def own_column_map(self) -> dict[str, str] | None:
+        """``own_columns`` as ``{header: field}`` for :func:`ptvlib.load_own` (None when empty).
+
+        Raises
+        ------
+        ParameterError
+            An entry that is not ``HEADER=field``.
+
+        Examples
+        --------
+        >>> Params(own_columns=["Bydel=region", " År = year"]).own_column_map()
+        {'Bydel': 'region', 'År': 'year'}
+        """
+        if not self.own_columns:
+            return None
+        out: dict[str, str] = {}
+        for entry in self.own_columns:
+            header, sep, name = entry.partition("=")
+            if not sep or not header.strip() or not name.strip():
+                raise ParameterError(
+                    f"own_columns={self.own_columns!r}: {entry!r} is not HEADER=field; allowed: "
+                    "entries such as 'Bydel=region', 'År=year', 'Antall=value'"
+                )
+            out[header.strip()] = name.strip()
+        return out
+
 
 _TYPES: dict[str, type] = {
     "year": int,
@@ -131,6 +171,8 @@ _TYPES: dict[str, type] = {
     "offence_groups": list,
     "lang": str,
     "own_data": str,
+    "own_columns": list,
+    "funding_data": str,
     "treated_areas": list,
     "treatment_schedule": list,
     "buffer_areas": list,
@@ -280,6 +322,7 @@ def validate_params(values: Mapping[str, Any] | None = None, **kwargs: Any) -> P
         )
     _check_excluded(p, set(analysis_units()["unit_code"]))
     _check_own_data(p)
+    _check_funding_data(p)
     return p
 
 
@@ -302,8 +345,9 @@ def _check_own_data(p: Params) -> None:
 
     parse_schedule(p.treatment_schedule)
     parse_schedule(p.buffer_areas, field_name="buffer_areas", require_year=False)
+    columns = p.own_column_map()
     if not p.own_data:
-        for name in ("treated_areas", "treatment_schedule", "buffer_areas"):
+        for name in ("own_columns", "treated_areas", "treatment_schedule", "buffer_areas"):
             if getattr(p, name):
                 raise ParameterError(
                     f"{name}={getattr(p, name)!r} needs own_data; allowed: [] without own_data"
@@ -317,7 +361,7 @@ def _check_own_data(p: Params) -> None:
     from ptvlib.data.own import load_own
 
     try:
-        own = load_own(path)
+        own = load_own(path, columns=columns)
     except OwnDataError as err:
         head = str(err).split("\n", 1)[0]
         raise OwnDataError(
@@ -335,3 +379,23 @@ def _check_own_data(p: Params) -> None:
     resolve_schedule(
         p.treatment_schedule, p.treated_areas, p.start_year, p.buffer_areas, areas=regions
     )
+
+
+def _check_funding_data(p: Params) -> None:
+    if not p.funding_data:
+        return
+    path = Path(p.funding_data).expanduser()
+    if not path.is_file():
+        raise ParameterError(
+            f"funding_data={p.funding_data!r} does not exist; allowed: a path to a CSV, Excel or "
+            "parquet file with area, year and amount (`ptv data template funding` writes one)"
+        )
+    from ptvlib.data.own_funding import load_funding
+
+    try:
+        load_funding(path)
+    except OwnDataError as err:
+        head = str(err).split("\n", 1)[0]
+        raise OwnDataError(
+            f"funding_data={p.funding_data!r} failed validation: {head}", err.problems
+        ) from None

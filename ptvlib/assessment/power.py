@@ -131,13 +131,14 @@ def choose_primary(table: pd.DataFrame, *, tie: float = TIE) -> dict[str, str]:
     return out
 
 
-def budget_share(year: int) -> tuple[float, float]:
+def budget_share(year: int, *, funding_data: str = "") -> tuple[float, float]:
     """The Oslo-specific police money as a share of Oslo police district's budget frame.
 
     The lowest and highest yearly amount from the start to *year*
-    (:func:`~ptvlib.assessment.supplementary.funding_intensity`, ``stated``)
-    over the district's budget frame of the last year before the money (the
-    embedded ``police_resources`` table: 2 877 MNOK in 2017).
+    (:func:`~ptvlib.assessment.supplementary.funding_intensity`, ``stated``;
+    from the analyst's own table when *funding_data* is given) over the
+    district's budget frame of the last year before the money (the embedded
+    ``police_resources`` table: 2 877 MNOK in 2017).
 
     Examples
     --------
@@ -147,7 +148,7 @@ def budget_share(year: int) -> tuple[float, float]:
     from ptvlib.assessment.supplementary import funding_intensity
     from ptvlib.data.loading import load
 
-    money = funding_intensity(year, scenario="stated")
+    money = funding_intensity(year, scenario="stated", funding_data=funding_data)
     money = money.loc[(money["mnok"] > 0) & money["mnok"].notna(), "mnok"]
     res = load("police_resources")
     frame = res.loc[
@@ -256,6 +257,6 @@ def answerability(params: Params) -> Answerability:
             continue
         mde[g] = t.mde(ALPHA, POWER, gt.direction)
         mde_fam[g] = t.mde(family_alpha(g, params.offence_groups), POWER, gt.direction)
-    share = budget_share(params.year)
+    share = budget_share(params.year, funding_data=params.funding_data)
     ok = bool(mde) and min(mde.values()) <= share[1]
     return Answerability(mde=mde, mde_family=mde_fam, funding_share=share, answerable=ok)

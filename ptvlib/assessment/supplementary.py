@@ -13,6 +13,8 @@ without a direction claim, labelled exploratory.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -28,6 +30,7 @@ __all__ = [
     "dose_panel",
     "exploratory_text",
     "funding_intensity",
+    "own_funding_by_year",
 ]
 
 _EXPLORATORY: dict[str, dict[str, str]] = {
@@ -63,12 +66,17 @@ def funding_intensity(
     *,
     scenario: str = "continued",
     funding: pd.DataFrame | None = None,
+    funding_data: str = "",
+    treated_region: str = "0301",
 ) -> pd.DataFrame:
-    """Oslo-specific police money per year (MNOK), as stated in the sources.
+    """Police money for the treated unit per year (MNOK), as stated in the sources.
 
-    Rows that report the same allocation twice (same year, amount and
-    recipient, e.g. proposed and granted) count once. Years before the first
-    allocation are 0.
+    From the public ``funding`` table: the Oslo-specific police allocations;
+    rows that report the same allocation twice (same year, amount and
+    recipient, e.g. proposed and granted) count once. From the analyst's own
+    table (*funding_data*): the sum of its rows for *treated_region* and its
+    bydeler (:func:`own_funding_by_year`). Years before the first allocation
+    are 0; a later year without an amount is not stated.
 
     Parameters
     ----------
@@ -80,22 +88,39 @@ def funding_intensity(
         forward (flagged ``assumed``).
     funding : pandas.DataFrame, optional
         The ``funding`` table.
+    funding_data : str, optional
+        Path of the analyst's own funding table (``Params.funding_data``);
+        wins over *funding*.
+    treated_region : str
+        The treated municipality (with *funding_data*).
 
     Returns
     -------
     pandas.DataFrame
-        ``year``, ``mnok``, ``assumed`` (bool).
+        ``year``, ``mnok``, ``assumed`` (bool); ``attrs["source"]`` is
+        ``"funding"`` or the own table's file name.
+
+    Raises
+    ------
+    ParameterError
+        A bad *scenario*, or an own table without rows for *treated_region*.
     """
+    from ptvlib.basics.exceptions import ParameterError
     from ptvlib.data.loading import load
 
     if scenario not in ("stated", "continued"):
-        from ptvlib.basics.exceptions import ParameterError
-
         raise ParameterError(f"scenario={scenario!r} is not allowed; allowed: stated, continued")
-    f = funding if funding is not None else load("funding")
-    oslo = f.loc[f["oslo_specific"] & f["police"] & (f["kind"] == "allocation")]
-    oslo = oslo.drop_duplicates(["year", "amount_mnok", "recipient"])
-    by_year = oslo.groupby("year")["amount_mnok"].sum()
+    if funding_data:
+        from ptvlib.data.own_funding import load_funding
+
+        by_year = own_funding_by_year(load_funding(funding_data), treated_region)
+        source = Path(funding_data).name
+    else:
+        f = funding if funding is not None else load("funding")
+        oslo = f.loc[f["oslo_specific"] & f["police"] & (f["kind"] == "allocation")]
+        oslo = oslo.drop_duplicates(["year", "amount_mnok", "recipient"])
+        by_year = oslo.groupby("year")["amount_mnok"].sum()
+        source = "funding"
     first = int(by_year.index.min())
     years = np.arange(2005, year_max + 1)
     mnok = pd.Series(np.nan, index=years)
@@ -106,7 +131,43 @@ def funding_intensity(
         mnok = mnok.ffill()
     else:
         assumed[:] = False
-    return pd.DataFrame({"year": years, "mnok": mnok.to_numpy(), "assumed": assumed.to_numpy()})
+    out = pd.DataFrame({"year": years, "mnok": mnok.to_numpy(), "assumed": assumed.to_numpy()})
+    out.attrs["source"] = source
+    return out
+
+
+def own_funding_by_year(funding: pd.DataFrame, treated_region: str) -> pd.Series:
+    """The money of an own funding table (:func:`ptvlib.load_funding`) for one unit, per year.
+
+    The rows of *treated_region* itself and of its bydeler (codes that start
+    with it: ``030101`` … ``030116`` for ``0301``), every purpose, summed.
+
+    Raises
+    ------
+    ParameterError
+        No row belongs to *treated_region* (names the regions found).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"region": ["030115", "030101", "030115", "3201"],
+    ...                   "year": [2018, 2019, 2019, 2019], "amount_mnok": [20.0, 5.0, 20.0, 1.0]})
+    >>> own_funding_by_year(f, "0301").to_dict()
+    {2018: 20.0, 2019: 25.0}
+    """
+    from ptvlib.basics.exceptions import ParameterError
+
+    regions = funding["region"].astype(str)
+    mine = funding.loc[regions.str.startswith(treated_region)]
+    if mine.empty:
+        found = ", ".join(sorted(set(regions))[:20])
+        raise ParameterError(
+            f"funding_data has no rows for treated_region={treated_region!r} or its bydeler; "
+            f"regions found: {found}; allowed: codes starting with {treated_region!r} "
+            "(the municipality or a bydel, e.g. 030115)"
+        )
+    by_year = mine.groupby("year")["amount_mnok"].sum()
+    by_year.index = by_year.index.astype(int)
+    return by_year.astype(float)
 
 
 #: Oslo's neighbouring municipalities (2024 codes): the buffer for displacement.
@@ -117,14 +178,20 @@ def dose_panel(params: Params, group: str, *, scenario: str = "continued") -> pd
     """Treated unit and comparison group with a dose column: NOK per inhabitant per year.
 
     The dose of a two-year period is the mean of its two years' Oslo-specific
-    police money (:func:`funding_intensity`) divided by the treated unit's
+    police money (:func:`funding_intensity`; the analyst's own table when
+    ``params.funding_data`` is given) divided by the treated unit's
     population; comparison units have dose 0. Periods where the dose is unknown
     (``scenario="stated"``) are dropped.
     """
     panel, _ = offence_panel(group, year_max=params.year)
     units = [params.treated_region, *_comparison_units(params, panel)]
     sub = _eligible(panel, units, params.start_year).copy()
-    money = funding_intensity(params.year, scenario=scenario).set_index("year")["mnok"]
+    money = funding_intensity(
+        params.year,
+        scenario=scenario,
+        funding_data=params.funding_data,
+        treated_region=params.treated_region,
+    ).set_index("year")["mnok"]
     per_year = (money + money.shift(1)) / 2  # two-year period ending in `year`
     is_treated = sub["region"] == params.treated_region
     nok = sub["year"].map(per_year) * 1e6 / sub["population"]

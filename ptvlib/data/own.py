@@ -172,7 +172,16 @@ def load_own(
         raise OwnDataError(f"{where} is not a file")
     check = check_stamped(path, OWN_SCHEMA_VERSION, OWN_DATA_SCHEMA.names)
     if check.frame is not None:
-        return check.frame
+        stamped = check.options.get("frequency", "year")
+        if frequency == stamped:
+            return check.frame
+        # A validated copy holds one frequency: the other is read from its source.
+        if check.origin is None or not check.origin.is_file():
+            raise OwnDataError(
+                f"{where} is a validated copy by {stamped}; frequency={frequency!r} needs its "
+                f"source {str(check.origin)!r}, which is not there"
+            )
+        return load_own(check.origin, **{**check.options, "frequency": frequency})
     if check.source is not None:
         return load_own(check.source, **check.options)
     raw = read_table(path, sheet=sheet, encoding=encoding, sep=sep)

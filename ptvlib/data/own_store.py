@@ -124,11 +124,15 @@ class Check(NamedTuple):
         The source to read again, when it changed since the file was stamped.
     options : dict
         The options it was read with.
+    origin : pathlib.Path or None
+        The source named in the stamp (to read it with other options, e.g. by
+        month when the stamped copy holds years).
     """
 
     frame: pd.DataFrame | None
     source: Path | None
     options: dict[str, Any]
+    origin: Path | None = None
 
 
 def check_stamped(path: Path, version: str, columns: list[str]) -> Check:
@@ -188,4 +192,4 @@ def check_stamped(path: Path, version: str, columns: list[str]) -> Check:
         again("its columns are not the own-data schema")
         return none
     frame.attrs = {"own_data": {**stamp.get("read", {}), "validated_copy": str(path)}}
-    return Check(frame, None, options)
+    return Check(frame, None, options, source)

@@ -471,6 +471,7 @@ COLUMNS: _L = {
     "col.police": {"nb": "Til politiet", "en": "To the police"},
     "col.source": {"nb": "Kilde", "en": "Source"},
     "col.region": {"nb": "Kommune", "en": "Municipality"},
+    "col.purpose": {"nb": "Formål", "en": "Purpose"},
     "col.weight": {"nb": "Vekt", "en": "Weight"},
     "col.category": {"nb": "Kategori", "en": "Category"},
     "col.period": {"nb": "Periode", "en": "Period"},
@@ -623,6 +624,10 @@ FIGURES: _L = {
     "fig.source_ssb": {
         "nb": "Kilde: Statistisk sentralbyrå, tabell 08487",
         "en": "Source: Statistics Norway, table 08487",
+    },
+    "fig.source_own_funding": {
+        "nb": "Kilde: analytikerens egen tildelingstabell ({file})",
+        "en": "Source: the analyst's own funding table ({file})",
     },
     "fig.source_funding": {
         "nb": "Kilde: regjeringen.no, politiet.no og nyhetsmedier (kilde per rad i tabellen)",

@@ -91,6 +91,14 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "the pre-start trend would have continued.\n\n"
         "The verdict per outcome can be 'inconclusive'.",
     },
+    "03.own_funding": {
+        "nb": "Figuren, dose–respons-analysen og midlenes andel av budsjettet bygger på analytikerens "
+        "egen tildelingstabell {file} (summen av radene for kommunen og dens bydeler per år), ikke på "
+        "tabellen over.",
+        "en": "The figure, the dose–response analysis and the funding's share of the budget use the "
+        "analyst's own funding table {file} (the sum of the rows for the municipality and its bydeler "
+        "per year), not the table above.",
+    },
     "03.funding": {
         "nb": "Beløpene er slik de er oppgitt i offentlige kilder (forslag, vedtak og nyhetsomtale), ikke "
         "reviderte regnskap. Figuren viser Oslo-spesifikke politimidler; år uten oppgitt beløp er "

@@ -387,6 +387,8 @@ class Page:
             shown.pop(key, None)
         if shown.get("own_data"):
             shown["own_data"] = self.own_file
+        if shown.get("funding_data"):
+            shown["funding_data"] = Path(str(shown["funding_data"])).name
         payload_extra = {
             "title": self.title(),
             "provenance": [r.as_dict() for r in self.sources],

@@ -367,21 +367,30 @@ def _parameters_for(nb: Path, params: Params) -> dict[str, Any]:
 
 
 def _absolute(params: Params) -> Params:
-    """``own_data`` against the caller's working directory and ``~`` (kernels run elsewhere)."""
-    if not params.own_data:
-        return params
-    return dataclasses.replace(params, own_data=str(Path(params.own_data).expanduser().resolve()))
+    """``own_data`` and ``funding_data`` against the caller's working directory and ``~``.
+
+    The kernels run elsewhere, so a relative path must not reach them.
+    """
+
+    def resolved(value: str) -> str:
+        return str(Path(value).expanduser().resolve()) if value else value
+
+    return dataclasses.replace(
+        params, own_data=resolved(params.own_data), funding_data=resolved(params.funding_data)
+    )
 
 
-def _stage_own_data(own_data: str, work: Path) -> str:
+def _stage_own_data(params: Params, work: Path) -> str:
     """Validate the own-data file once and write a stamped parquet for the kernels; return its path.
 
     The kernels' :func:`ptvlib.load_own` recognises the stamp (schema version and
-    checksums, see :func:`ptvlib.write_validated`) and does not parse or validate again.
+    checksums, the ``own_columns`` mapping it was read with; see
+    :func:`ptvlib.write_validated`) and does not parse or validate again.
     """
     from ptvlib.data.own import write_validated
 
-    return str(write_validated(own_data, work / "own_data.parquet"))
+    target = work / "own_data.parquet"
+    return str(write_validated(params.own_data, target, columns=params.own_column_map()))
 
 
 def _worker_count(jobs: int, n_notebooks: int) -> tuple[int, str]:
@@ -478,7 +487,7 @@ def run_report(
         kernel_params = params
         if params.own_data:
             kernel_params = dataclasses.replace(
-                params, own_data=_stage_own_data(params.own_data, folder.work)
+                params, own_data=_stage_own_data(params, folder.work)
             )
         job_list = [
             {
@@ -564,8 +573,9 @@ def _shown_params(params: Params) -> dict[str, Any]:
     from ptvlib.report.run_control import RUN_CONTROL
 
     shown = {k: v for k, v in params.as_dict().items() if k not in RUN_CONTROL}
-    if shown.get("own_data"):
-        shown["own_data"] = Path(str(shown["own_data"])).name
+    for name in ("own_data", "funding_data"):
+        if shown.get(name):
+            shown[name] = Path(str(shown[name])).name
     return shown
 
 

@@ -22,6 +22,7 @@ from ptvlib.report.tables import Col
 from ptvlib.report.texts import label
 
 __all__ = [
+    "funding",
     "all_designs",
     "own_data",
     "outcome_designs",
@@ -164,3 +165,46 @@ def own_data(page: Page, own_results: Sequence[Any], rows: Sequence[Mapping[str,
 def own_file_name(path: str) -> str:
     """The own-data file's name without its folders (no machine path on a page)."""
     return Path(path).name
+
+
+def funding(page: Page, params: Any) -> None:
+    """The money (page 3): the public table, the analyst's own table when given, the yearly figure."""
+    from ptvlib.assessment.supplementary import funding_intensity
+    from ptvlib.data.loading import load
+
+    public = load("funding").query("year <= @params.year").sort_values(["year", "row"])
+    page.table(
+        public,
+        [
+            Col("year", "col.year", "year"),
+            Col("amount_mnok", "col.amount_mnok", "number", decimals=1),
+            Col("recipient", "col.recipient", "verbatim"),
+            Col("oslo_specific", "col.oslo_specific", "bool"),
+            Col("police", "col.police", "bool"),
+            Col("source_url", "col.source", "link"),
+        ],
+        collapse=12,
+    )
+    source = None
+    if params.funding_data:
+        from ptvlib.data.own_funding import load_funding
+
+        name = Path(params.funding_data).name
+        own = load_funding(params.funding_data).query("year <= @params.year")
+        page.sentence("03.own_funding", file=name)
+        page.table(
+            own,
+            [
+                Col("region", "col.area", "verbatim"),
+                Col("year", "col.year", "year"),
+                Col("amount_mnok", "col.amount_mnok", "number", decimals=1),
+                Col("purpose", "col.purpose", "verbatim"),
+                Col("source", "col.source", "verbatim"),
+            ],
+            collapse=12,
+        )
+        source = page.t("fig.source_own_funding", file=name)
+    intensity = funding_intensity(
+        params.year, funding_data=params.funding_data, treated_region=params.treated_region
+    ).query("year >= @params.start_year - 2")
+    page.figure(figures.plot_funding(intensity, lang=page.lang, source=source))
