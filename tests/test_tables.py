@@ -252,3 +252,49 @@ def test_the_index_without_the_calibrated_keys(tmp_path: Path) -> None:
     assert "politiets egne tall per bydel" in index, "the power sentence until calibration lands"
     assert "<html lang='nb'>" in index
     json.dumps(side)  # the sidecar shape stays JSON
+
+
+def test_a_design_that_does_not_count_points_nowhere_and_says_why_once() -> None:
+    from ptvlib.assessment.verdict_text import why_not_text
+
+    for lang, word in (("nb", "Teller ikke"), ("en", "Does not count")):
+        row = {
+            "design_key": "did_poisson",
+            "design": "DiD",
+            "estimate": 0.9,
+            "ci_low": 0.85,
+            "ci_high": 0.95,
+            "p_value": 3e-4,
+            "p_kind": "model",
+            "scale": "ratio",
+            "verdict": "decrease",
+            "counts": False,
+            "why_not": why_not_text("did_poisson", lang),
+        }
+        bullet = summary.design_bullet(row, lang)
+        assert bullet.count(word) == 1 and bullet.lower().count(word.lower()) == 1, bullet
+        assert ".." not in bullet
+        assert summary.effect_text(row, lang).endswith("0,001" if lang == "nb" else "0.001")
+        shown = summary.with_counts([row, {**row, "counts": True}], lang)
+        assert shown[0]["verdict"] is None and shown[1]["verdict"] == "decrease"
+        html = table(shown, summary.design_columns(), lang).markup
+        assert html.count("ptv-badge") == 1, "a badge only for the design that counts"
+
+
+def test_the_family_wise_p_value_is_named() -> None:
+    row = {"design_key": "combined", "p_value": 0.5, "p_kind": "holm"}
+    assert summary.p_text(row, "nb") == "Holm-justert p = 0,50"
+    assert summary.p_text(row, "en") == "Holm-adjusted p = 0.50"
+
+
+def test_the_summary_plot_draws_only_scales_that_have_rows() -> None:
+    from ptvlib.report.figures import plot_summary
+
+    rows = [
+        {"outcome": "Vold", "design_key": "sdid", "design": "SDID", "estimate": 1.01,
+         "ci_low": 0.75, "ci_high": 1.36, "p_value": 0.95, "scale": "ratio", "counts": True},
+    ]  # fmt: skip
+    assert len([ax for ax in plot_summary(rows).axes if ax.get_yticks().size]) == 1
+    both = [*rows, {**rows[0], "design_key": "did_ols", "scale": "difference", "estimate": -3.0,
+                    "ci_low": -5.0, "ci_high": -1.0}]  # fmt: skip
+    assert len(plot_summary(both).axes) == 2

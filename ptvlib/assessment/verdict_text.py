@@ -55,23 +55,23 @@ P_KIND_WORDS: dict[str, dict[str, Any]] = {
     "en": {"placebo": "placebo", "permutation": "permutation", "model": "model-based"},
 }
 
-#: Why a design does not count, by language (``{n}``, ``{p}`` are filled in).
+#: Why a design does not count, by language (``{n}``, ``{p}`` are filled in): the reason
+#: only, in lower case without a final stop; the pages put "does not count:" before it.
 WHY_NOT: dict[str, dict[str, str]] = {
     "nb": {
-        "did_poisson": "Teller ikke: klyngerobuste feil (CR1) med én behandlet enhet "
-        "undervurderer usikkerheten; vist til sammenligning.",
-        "its_comparative": "Teller ikke: modellbasert p (Newey–West) mot én kontrollserie; den "
-        "kalibrerte tidsserien sammenligner allerede med hver kommune i utvalget.",
-        "unreachable": "Teller ikke: med {n} sammenligningsenheter er minste mulige placebo-p "
-        "{p}, over 0,05.",
+        "did_poisson": "klyngerobuste feil (CR1) med én behandlet enhet undervurderer "
+        "usikkerheten; vist til sammenligning",
+        "its_comparative": "modellbasert p (Newey–West) mot én kontrollserie; den kalibrerte "
+        "tidsserien sammenligner allerede med hver kommune i utvalget",
+        "unreachable": "med {n} sammenligningsenheter er minste mulige placebo-p {p}, over 0,05",
     },
     "en": {
-        "did_poisson": "Does not count: cluster-robust (CR1) errors with one treated unit "
-        "understate the uncertainty; shown for comparison.",
-        "its_comparative": "Does not count: model-based (Newey–West) p against one control "
-        "series; the calibrated time series already compares with every pool municipality.",
-        "unreachable": "Does not count: with {n} comparison units the smallest attainable "
-        "placebo p is {p}, above 0.05.",
+        "did_poisson": "cluster-robust (CR1) errors with one treated unit understate the "
+        "uncertainty; shown for comparison",
+        "its_comparative": "model-based (Newey–West) p against one control series; the "
+        "calibrated time series already compares with every pool municipality",
+        "unreachable": "with {n} comparison units the smallest attainable placebo p is {p}, "
+        "above 0.05",
     },
 }
 

@@ -94,13 +94,13 @@ BYDEL_LABELS: _L = {
     "06.h.not_analysed": {"nb": "Ikke analysert", "en": "Not analysed"},
     "06.series": {"nb": "{series}", "en": "{series}"},
     "06.picture_caption": {
-        "nb": "Anmeldte lovbrudd etter gjerningsbydel, {year}, og per 1 000 innbyggere",
-        "en": "Reported offences by bydel of the scene, {year}, and per 1 000 residents",
+        "nb": "Anmeldte lovbrudd etter gjerningsbydel, {year}, og per 1\u00a0000 innbyggere",
+        "en": "Reported offences by bydel of the scene, {year}, and per 1,000 residents",
     },
     "06.oslo_rate": {
-        "nb": "De 15 bydelene: {n15} lovbrudd, {rate} per 1 000 innbyggere; med Sentrum og ukjent "
+        "nb": "De 15 bydelene: {n15} lovbrudd, {rate} per 1\u00a0000 innbyggere; med Sentrum og ukjent "
         "bydel: {n_all} lovbrudd.",
-        "en": "The 15 bydeler: {n15} offences, {rate} per 1 000 residents; with Sentrum and the "
+        "en": "The 15 bydeler: {n15} offences, {rate} per 1,000 residents; with Sentrum and the "
         "unknown bydel: {n_all} offences.",
     },
     "06.schedule_origin": {
@@ -140,7 +140,7 @@ BYDEL_LABELS: _L = {
     "col.bydel": {"nb": "Bydel", "en": "Bydel"},
     "col.area_code": {"nb": "Områdekode", "en": "Area code"},
     "col.offences": {"nb": "Anmeldte lovbrudd", "en": "Reported offences"},
-    "col.rate_residents": {"nb": "Per 1 000 innbyggere", "en": "Per 1 000 residents"},
+    "col.rate_residents": {"nb": "Per 1\u00a0000 innbyggere", "en": "Per 1,000 residents"},
     "col.note": {"nb": "Merknad", "en": "Note"},
     "col.start": {"nb": "Første år", "en": "First year"},
     "col.role": {"nb": "Rolle", "en": "Role"},
@@ -172,8 +172,8 @@ BYDEL_LABELS: _L = {
         "en": "The bydel picture (one year, KRI002)",
     },
     "measure.bydel_rate": {
-        "nb": "Anmeldte lovbrudd per 1 000 innbyggere, 15 bydeler",
-        "en": "Reported offences per 1 000 residents, 15 bydeler",
+        "nb": "Anmeldte lovbrudd per 1\u00a0000 innbyggere, 15 bydeler",
+        "en": "Reported offences per 1,000 residents, 15 bydeler",
     },
     "why_not.cross_section": {
         "nb": "ett år: beskrivende, ingen effekt anslås",

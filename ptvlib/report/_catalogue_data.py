@@ -11,9 +11,9 @@ _L = dict[str, dict[str, str]]
 DATASETS: _L = {
     "dataset.reported_offences": {
         "nb": "Anmeldte lovbrudd per kommune (SSB 08487, 2024-grenser), toårige gjennomsnitt per "
-        "lovbruddsgruppe, antall og per 1 000 innbyggere",
+        "lovbruddsgruppe, antall og per 1\u00a0000 innbyggere",
         "en": "Reported offences by municipality (Statistics Norway 08487, 2024 borders), two-year "
-        "averages by offence group, counts and per 1 000 inhabitants",
+        "averages by offence group, counts and per 1,000 inhabitants",
     },
     "dataset.bydel_offences": {
         "nb": "Anmeldte lovbrudd etter gjerningssted i Oslos bydeler (Oslo kommunes statistikkbank, "
@@ -48,8 +48,8 @@ DATASETS: _L = {
         "municipality size",
     },
     "dataset.police_resources": {
-        "nb": "Budsjettrammer for politidistriktene og politiårsverk per 1 000 innbyggere",
-        "en": "Police-district budget frames and police staffing per 1 000 inhabitants",
+        "nb": "Budsjettrammer for politidistriktene og politiårsverk per 1\u00a0000 innbyggere",
+        "en": "Police-district budget frames and police staffing per 1,000 inhabitants",
     },
 }
 

@@ -180,6 +180,7 @@ DESIGNS: _L = {
         for key in ("sdid", "ascm", "did")
     },
     "p_kind.placebo": {"nb": "placebo-p", "en": "placebo p"},
+    "p_kind.holm": {"nb": "Holm-justert p", "en": "Holm-adjusted p"},
     "p_kind.permutation": {"nb": "permutasjons-p", "en": "permutation p"},
     "p_kind.randomization": {"nb": "randomiserings-p", "en": "randomisation p"},
     "p_kind.bootstrap": {"nb": "bootstrap-p", "en": "bootstrap p"},
@@ -383,6 +384,18 @@ SENTENCES: _L = {
         "nb": "tilpasning før start: RMSPE {rmspe} ({share} av nivået)",
         "en": "pre-start fit: RMSPE {rmspe} ({share} of the level)",
     },
+    "03.fit_log": {
+        "nb": "tilpasning før start (nivåjustert, på log-rater): RMSPE {rmspe}, det vil si om lag "
+        "{share} av raten; {k} kommuner med vekt over 1 % og {n} perioder før start",
+        "en": "pre-start fit (level-adjusted, on log rates): RMSPE {rmspe}, about {share} of the "
+        "rate; {k} municipalities with a weight above 1% and {n} periods before the start",
+    },
+    "03.fit_interpolates": {
+        "nb": "Så mange vektede kommuner som perioder før start gir nesten perfekt tilpasning "
+        "(interpolasjon): tilpasningen er ikke et bevis i seg selv, p-verdien kommer fra placebo-testen.",
+        "en": "As many weighted municipalities as pre-start periods give a near-perfect fit "
+        "(interpolation): the fit is no evidence in itself; the p-value comes from the placebo test.",
+    },
     "03.permutation": {
         "nb": "Permutasjonstest av forskjell-i-forskjeller ({k} sammenligningsbyer som «behandlet» etter "
         "tur): {p}. Lineær test av parallelle trender før start: {pt}.",
@@ -408,7 +421,7 @@ SENTENCES: _L = {
         "en": "{pct} (rate ratio {est})",
     },
     "effect.difference": {"nb": "{est} {unit}", "en": "{est} {unit}"},
-    "effect.interval": {"nb": "95 %-intervall {lo} til {hi}", "en": "95 % interval {lo} to {hi}"},
+    "effect.interval": {"nb": "95 %-intervall {lo} til {hi}", "en": "95% interval {lo} to {hi}"},
     "effect.direction.decrease": {"nb": "peker mot nedgang", "en": "points to a decrease"},
     "effect.direction.increase": {"nb": "peker mot økning", "en": "points to an increase"},
     "effect.direction.inconclusive": {"nb": "uavklart", "en": "inconclusive"},
@@ -421,7 +434,7 @@ COLUMNS: _L = {
     "col.measure": {"nb": "Mål", "en": "Measure"},
     "col.value": {"nb": "Verdi", "en": "Value"},
     "col.estimate": {"nb": "Anslag", "en": "Estimate"},
-    "col.interval": {"nb": "95 %-intervall", "en": "95 % interval"},
+    "col.interval": {"nb": "95 %-intervall", "en": "95% interval"},
     "col.p": {"nb": "p-verdi", "en": "p-value"},
     "col.p_kind": {"nb": "Type p-verdi", "en": "Kind of p-value"},
     "col.p_holm": {"nb": "p-verdi, Holm-justert", "en": "p-value, Holm-adjusted"},
@@ -451,12 +464,15 @@ COLUMNS: _L = {
     "col.municipality": {"nb": "Kommune", "en": "Municipality"},
     "col.count_per_year": {"nb": "Lovbrudd per år", "en": "Offences per year"},
     "col.population": {"nb": "Innbyggere", "en": "Inhabitants"},
-    "col.raw_rate": {"nb": "Rate per 1 000", "en": "Rate per 1 000"},
-    "col.shrunk_rate": {"nb": "Krympet rate per 1 000", "en": "Shrunk rate per 1 000"},
-    "col.weight_data": {"nb": "Vekt på egne data", "en": "Weight on own data"},
+    "col.raw_rate": {"nb": "Rate per 1\u00a0000", "en": "Rate per 1,000"},
+    "col.shrunk_rate": {"nb": "Krympet rate per 1\u00a0000", "en": "Shrunk rate per 1,000"},
+    "col.weight_data": {
+        "nb": "Vekt på kommunens egen rate",
+        "en": "Weight on the municipality's own rate",
+    },
     "col.rate_per_1000": {
-        "nb": "Anmeldte lovbrudd per 1 000 innbyggere",
-        "en": "Reported offences per 1 000 inhabitants",
+        "nb": "Anmeldte lovbrudd per 1\u00a0000 innbyggere",
+        "en": "Reported offences per 1,000 inhabitants",
     },
     "col.ratio_large": {"nb": "Forhold til store byer", "en": "Ratio to the large cities"},
     "col.index": {"nb": "Indeks (2015–2017 = 100)", "en": "Index (2015–2017 = 100)"},
@@ -472,6 +488,13 @@ COLUMNS: _L = {
     "col.source": {"nb": "Kilde", "en": "Source"},
     "col.region": {"nb": "Kommune", "en": "Municipality"},
     "col.purpose": {"nb": "Formål", "en": "Purpose"},
+    "col.funding_kind": {"nb": "Type", "en": "Kind"},
+    "funding_kind.allocation": {"nb": "bevilgning", "en": "allocation"},
+    "funding_kind.amount_not_stated": {"nb": "beløp ikke oppgitt", "en": "amount not stated"},
+    "funding_kind.overspend_prognosis": {
+        "nb": "prognose for overforbruk (ingen bevilgning; ikke i figuren)",
+        "en": "overspend forecast (no allocation; not in the figure)",
+    },
     "col.weight": {"nb": "Vekt", "en": "Weight"},
     "col.category": {"nb": "Kategori", "en": "Category"},
     "col.period": {"nb": "Periode", "en": "Period"},
@@ -485,8 +508,8 @@ COLUMNS: _L = {
 }
 
 UNITS: _L = {
-    "unit.per_1000": {"nb": "per 1 000 innbyggere", "en": "per 1 000 inhabitants"},
-    "unit.per_1000_short": {"nb": "per 1 000 innb.", "en": "per 1 000 inh."},
+    "unit.per_1000": {"nb": "per 1\u00a0000 innbyggere", "en": "per 1,000 inhabitants"},
+    "unit.per_1000_short": {"nb": "per 1\u00a0000 innb.", "en": "per 1,000 inh."},
     "unit.offences_per_year": {"nb": "lovbrudd per år", "en": "offences per year"},
     "unit.ratio": {"nb": "rateforhold", "en": "rate ratio"},
 }
@@ -502,8 +525,8 @@ MEASURES: _L = {
         "en": "Municipalities with a total in {period}",
     },
     "measure.rate_per_1000": {
-        "nb": "Anmeldte lovbrudd per 1 000 innbyggere",
-        "en": "Reported offences per 1 000 inhabitants",
+        "nb": "Anmeldte lovbrudd per 1\u00a0000 innbyggere",
+        "en": "Reported offences per 1,000 inhabitants",
     },
     "measure.rate_ratio_to_large_cities": {
         "nb": "Forhold til de store byene",
@@ -608,8 +631,8 @@ FIGURES: _L = {
     "fig.year_single": {"nb": "År", "en": "Year"},
     "fig.period": {"nb": "Periode", "en": "Period"},
     "fig.rate_per_1000": {
-        "nb": "Anmeldte lovbrudd per 1 000 innbyggere",
-        "en": "Reported offences per 1 000 inhabitants",
+        "nb": "Anmeldte lovbrudd per 1\u00a0000 innbyggere",
+        "en": "Reported offences per 1,000 inhabitants",
     },
     "fig.index": {"nb": "Indeks (2015–2017 = 100)", "en": "Index (2015–2017 = 100)"},
     "fig.index_title": {"nb": "Indeks", "en": "Index"},
@@ -618,8 +641,8 @@ FIGURES: _L = {
         "en": "Municipalities with a value, by offence group and period",
     },
     "fig.trends_title": {
-        "nb": "Anmeldte lovbrudd per 1 000 innbyggere",
-        "en": "Reported offences per 1 000 inhabitants",
+        "nb": "Anmeldte lovbrudd per 1\u00a0000 innbyggere",
+        "en": "Reported offences per 1,000 inhabitants",
     },
     "fig.source_ssb": {
         "nb": "Kilde: Statistisk sentralbyrå, tabell 08487",
@@ -661,20 +684,21 @@ FIGURES: _L = {
     "fig.placebo_units": {"nb": "placebo-enheter", "en": "placebo units"},
     "fig.real_gap": {"nb": "faktisk avvik", "en": "actual gap"},
     "fig.gap": {
-        "nb": "Avvik fra syntetisk kontroll per 1 000",
-        "en": "Gap to the synthetic control per 1 000",
+        "nb": "Avvik fra syntetisk kontroll per 1\u00a0000",
+        "en": "Gap to the synthetic control per 1,000",
     },
     "fig.log_rate": {
-        "nb": "log(anmeldte lovbrudd per 1 000 innbyggere)",
-        "en": "log(reported offences per 1 000 inhabitants)",
+        "nb": "log(lovbrudd per 1\u00a0000 innb.)",
+        "en": "log(offences per 1,000 inh.)",
     },
-    "fig.log_gap": {
-        "nb": "Avvik fra syntetisk kontroll (log; 0,1 ≈ +10 %)",
-        "en": "Gap to the synthetic control (log; 0.1 ≈ +10%)",
+    "fig.log_difference": {
+        "nb": "Forskjell, log (0,1 ≈ +10 %)",
+        "en": "Difference, log (0.1 ≈ +10%)",
     },
+    "fig.log_gap": {"nb": "Avvik, log (0,1 ≈ +10 %)", "en": "Gap, log (0.1 ≈ +10%)"},
     "fig.event_title": {
-        "nb": "Hendelsesstudie: trend før start {p}",
-        "en": "Event study: pre-start trend {p}",
+        "nb": "Hendelsesstudie: modellbasert trendtest før start {p} (avgjør ikke)",
+        "en": "Event study: model-based pre-start trend test {p} (decides nothing)",
     },
     "fig.rel_period": {"nb": "Periode relativt til start", "en": "Period relative to the start"},
     "fig.rate_ratio": {"nb": "Rateforhold (1 = ingen endring)", "en": "Rate ratio (1 = no change)"},
@@ -690,12 +714,12 @@ FIGURES: _L = {
         "en": "without a break (counterfactual)",
     },
     "fig.difference_per_1000": {
-        "nb": "Differanse per 1 000 innbyggere (0 = ingen endring)",
-        "en": "Difference per 1 000 inhabitants (0 = no change)",
+        "nb": "Differanse per 1\u00a0000 innbyggere (0 = ingen endring)",
+        "en": "Difference per 1,000 inhabitants (0 = no change)",
     },
     "fig.summary_title": {
         "nb": "Anslag med 95 %-intervall, {year}",
-        "en": "Estimates with 95 % intervals, {year}",
+        "en": "Estimates with 95% intervals, {year}",
     },
     "fig.not_counted": {"nb": "teller ikke", "en": "does not count"},
     "fig.counted": {"nb": "teller med", "en": "counts"},
@@ -703,8 +727,8 @@ FIGURES: _L = {
     "fig.missing_panel": {"nb": "Designet kunne ikke kjøres", "en": "The design could not run"},
     "fig.own_count": {"nb": "Antall per år (egne data)", "en": "Count per year (own data)"},
     "fig.own_per_1000": {
-        "nb": "Antall per 1 000 innbyggere (egne data)",
-        "en": "Count per 1 000 inhabitants (own data)",
+        "nb": "Antall per 1\u00a0000 innbyggere (egne data)",
+        "en": "Count per 1,000 inhabitants (own data)",
     },
     "why_missing.synth_interval": {
         "nb": "Syntetisk kontroll gir ikke et intervall; usikkerheten er placebo-p-verdien.",

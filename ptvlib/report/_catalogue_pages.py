@@ -46,20 +46,20 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "* Drug and public-order offences follow police activity: more resources can mean *more* reports.",
     },
     "02.intro": {
-        "nb": "Oslo mot sammenligningsgrupper per lovbruddsgruppe: rater per 1 000 innbyggere, indeks mot "
+        "nb": "Oslo mot sammenligningsgrupper per lovbruddsgruppe: rater per 1\u00a0000 innbyggere, indeks mot "
         "periodene før start, og empirisk Bayes-krympede rater for små kommuner. Skadeutfall (vinning, "
         "vold) holdes adskilt fra aktivitetsutfall (narkotika, orden). Beskrivende tall – ingen "
         "årsakspåstand.",
-        "en": "Oslo against comparison groups per offence group: rates per 1 000 inhabitants, an index "
+        "en": "Oslo against comparison groups per offence group: rates per 1,000 inhabitants, an index "
         "against the periods before the start, and empirical-Bayes shrunk rates for small "
         "municipalities. Harm outcomes (theft, violence) are kept apart from activity outcomes (drugs, "
         "public order). Descriptive only – no causal claim.",
     },
     "02.rates": {
-        "nb": "Venstre: anmeldte lovbrudd per 1 000 innbyggere. Høyre: indeks, snittet av periodene som "
+        "nb": "Venstre: anmeldte lovbrudd per 1\u00a0000 innbyggere. Høyre: indeks, snittet av periodene som "
         "slutter 2015–2017 = 100. Store byer = de største kommunene med hel serie; aggregater er sum av "
         "lovbrudd delt på sum av innbyggere.",
-        "en": "Left: reported offences per 1 000 inhabitants. Right: index, mean of the periods ending "
+        "en": "Left: reported offences per 1,000 inhabitants. Right: index, mean of the periods ending "
         "2015–2017 = 100. Large cities = the largest municipalities with a complete series; aggregates "
         "are total offences divided by total inhabitants.",
     },
@@ -73,23 +73,39 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     },
     "03.intro": {
         "nb": "Ga de målrettede midlene til Oslo politidistrikt (Oslo sør fra 2018) mindre kriminalitet? "
-        "Tre design med ærlig inferens, per lovbruddsgruppe:\n\n"
-        "* **Syntetisk kontroll** – Oslo mot en vektet kombinasjon av kommuner; placebo i rom gir "
-        "p-verdien. Forutsetter at kombinasjonen følger Oslo før start.\n"
-        "* **Forskjell-i-forskjeller** – Oslo mot sammenligningsgruppen, med hendelsesstudie og test av "
-        "parallelle trender. Teller ikke med når trendene før start ikke var parallelle.\n"
-        "* **Avbrutt tidsserie** – Oslos egen serie, og mot resten av landet. Forutsetter at trenden før "
-        "start ville ha fortsatt.\n\n"
-        "Konklusjonen per utfall kan være «uavklart».",
+        "Fem design teller med, per lovbruddsgruppe; hvert av dem får sin p-verdi ved at det samme "
+        "designet kjøres på hver kommune i sammenligningsutvalget som om den var behandlet:\n\n"
+        "* **Syntetisk forskjell-i-forskjeller** og **utvidet syntetisk kontroll** – laget for en "
+        "enhet som Oslo, som ligger over alle sammenligningskommunene før start.\n"
+        "* **Syntetisk kontroll** – Oslo mot en vektet kombinasjon av kommuner, nivåjustert og på "
+        "log-rater; rangert etter avviket etter start.\n"
+        "* **Forskjell-i-forskjeller** på log-rater – permutasjon over utvalget; teksten gir "
+        "HonestDiD-bruddpunktet (hvor store trendforskjeller som skal til for å snu fortegnet) i "
+        "stedet for en ja/nei-test av parallelle trender.\n"
+        "* **Avbrutt tidsserie** – Oslos egen serie, rangert mot hver kommunes egen serie.\n\n"
+        "Hvert utfall har ett hoveddesign, valgt etter styrke på kommuner uten midlene (aldri etter "
+        "Oslos resultat), og p-verdien justeres for flere utfall i samme familie (Holm). Poisson "
+        "forskjell-i-forskjeller med klyngerobuste feil og tidsserien mot resten av landet vises til "
+        "sammenligning, men teller ikke: deres modellbaserte p-verdier er for små med én behandlet "
+        "enhet. Konklusjonen per utfall kan være «uavklart».",
         "en": "Did the targeted money for Oslo police district (Oslo sør from 2018) go with less crime? "
-        "Three designs with honest inference, per offence group:\n\n"
-        "* **Synthetic control** – Oslo against a weighted combination of municipalities; placebo in "
-        "space gives the p-value. Assumes the combination tracks Oslo before the start.\n"
-        "* **Difference-in-differences** – Oslo against the comparison group, with an event study and "
-        "a test of parallel trends. Does not count when pre-start trends were not parallel.\n"
-        "* **Interrupted time series** – Oslo's own series, and against the rest of Norway. Assumes "
-        "the pre-start trend would have continued.\n\n"
-        "The verdict per outcome can be 'inconclusive'.",
+        "Five designs count, per offence group; each gets its p-value by running the same design on "
+        "every municipality of the comparison pool as if it were treated:\n\n"
+        "* **Synthetic difference-in-differences** and the **augmented synthetic control** – built "
+        "for a unit like Oslo, whose rate lies above every comparison municipality before the start.\n"
+        "* **Synthetic control** – Oslo against a weighted combination of municipalities, "
+        "level-adjusted and on log rates; ranked on the gap after the start.\n"
+        "* **Difference-in-differences** on log rates – permutation over the pool; the text gives the "
+        "HonestDiD breakdown value (how large trend differences would have to be to flip the sign) "
+        "instead of a pass/fail test of parallel trends.\n"
+        "* **Interrupted time series** – Oslo's own series, ranked against every municipality's own "
+        "series.\n\n"
+        "Each outcome has one primary design, chosen from its power on municipalities without the "
+        "money (never from Oslo's result), and its p-value is adjusted for the outcomes of the same "
+        "family (Holm). Poisson difference-in-differences with cluster-robust errors and the time "
+        "series against the rest of Norway are shown for comparison but do not count: their "
+        "model-based p-values are too small with one treated unit. The verdict per outcome can be "
+        "'inconclusive'.",
     },
     "03.own_funding": {
         "nb": "Figuren, dose–respons-analysen og midlenes andel av budsjettet bygger på analytikerens "
@@ -108,26 +124,26 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "assumed continued and hatched.",
     },
     "03.per_outcome": {
-        "nb": "Øverst: Oslo mot syntetisk kontroll (rater per 1 000; donorer er kommuner med nok innbyggere "
-        "og hel serie) og placebo-avvik (grå: hver donor behandlet som om den var Oslo; vist for donorer "
-        "med tilpasning før start høyst 5 ganger dårligere enn Oslos). Nederst: hendelsesstudie "
-        "(forskjell-i-forskjeller per periode mot sammenligningsgruppen) og Oslos egen tidsserie med "
+        "nb": "Øverst: Oslo mot syntetisk kontroll (nivåjustert, log-rater per 1\u00a0000; donorer er "
+        "kommunene i sammenligningsutvalget) og placebo-avvik (grå: hver donor behandlet som om den var "
+        "Oslo; vist for donorer med tilpasning før start høyst 5 ganger dårligere enn Oslos). Nederst: "
+        "hendelsesstudie (forskjell-i-forskjeller per periode mot sammenligningsgruppen, på log-rater; "
+        "trendtesten i tittelen er modellbasert og avgjør ingenting) og Oslos egen tidsserie med "
         "kontrafaktisk trend. 2019-2020 er utelatt fra paneldesignene (for få kommuner i kilden).",
-        "en": "Top: Oslo against its synthetic control (rates per 1 000; donors are municipalities with "
-        "enough inhabitants and a complete series) and placebo gaps (grey: each donor treated as if it "
+        "en": "Top: Oslo against its synthetic control (level-adjusted, log rates per 1,000; donors are "
+        "the municipalities of the comparison pool) and placebo gaps (grey: each donor treated as if it "
         "were Oslo; shown for donors whose pre-start fit is at most 5 times worse than Oslo's). Bottom: "
-        "event study (difference-in-differences per period against the comparison group) and Oslo's "
-        "own series with its counterfactual trend. 2019-2020 is left out of the panel designs (too few "
+        "event study (difference-in-differences per period against the comparison group, on log "
+        "rates; the trend test in its title is model-based and decides nothing) and Oslo's own series "
+        "with its counterfactual trend. 2019-2020 is left out of the panel designs (too few "
         "municipalities in the source).",
     },
     "03.all_designs": {
         "nb": "Alle design for alle utfall. p-verdiene er også justert for flere tester innen hver "
-        "utfallsfamilie (Holm). Figuren viser rateforhold til venstre (1 = ingen endring) og "
-        "differanser i lovbrudd per 1 000 innbyggere til høyre (0 = ingen endring); grå, åpne punkter "
+        "utfallsfamilie (Holm). Figuren viser rateforhold (1 = ingen endring); grå, åpne punkter "
         "teller ikke med i konklusjonen.",
         "en": "Every design for every outcome. The p-values are also adjusted for multiple tests within "
-        "each outcome family (Holm). The figure shows rate ratios on the left (1 = no change) and "
-        "differences in offences per 1 000 inhabitants on the right (0 = no change); grey open points "
+        "each outcome family (Holm). The figure shows rate ratios (1 = no change); grey open points "
         "do not count in the verdict.",
     },
     "03.supplementary": {

@@ -289,7 +289,7 @@ def plot_forest(
 def plot_summary(
     rows: Sequence[Mapping[str, Any]], *, lang: Lang = "nb", title: str | None = None
 ) -> Figure:
-    """Every design behind the verdicts: rate ratios left, differences per 1 000 right.
+    """Every design behind the verdicts: rate ratios, and differences per 1 000 below when any.
 
     One row per outcome and design (headline rows with ``outcome``,
     ``design``, ``estimate``, ``ci_low``, ``ci_high``, ``scale``, ``p_value``
@@ -311,15 +311,19 @@ def plot_summary(
         ("difference", 0.0, text("fig.difference_per_1000", lang)),
     ]
     sized = [[r for r in design_rows if r.get("scale") == s] for s, _, _ in panels]
+    # Only the scales that have rows get a panel (an empty axis reads as a missing result).
+    keep = [i for i, part in enumerate(sized) if part] or [0]
+    panels, sized = [panels[i] for i in keep], [sized[i] for i in keep]
     heights = [max(len(p), 1) * 0.32 + 0.9 for p in sized]
     fig, axes = plt.subplots(
-        2,
+        len(panels),
         1,
         figsize=(11.0, sum(heights) + 0.8),
         layout="constrained",
         gridspec_kw={"height_ratios": heights},
+        squeeze=False,
     )
-    for ax, (_scale, null, xlabel), part in zip(axes, panels, sized, strict=True):
+    for ax, (_scale, null, xlabel), part in zip(axes[:, 0], panels, sized, strict=True):
         pos = np.arange(len(part))[::-1]
         names = []
         for y, r in zip(pos, part, strict=True):
@@ -436,7 +440,12 @@ def plot_outcome(assessment: Any, *, title: str | None = None, lang: Lang = "nb"
         ax.set_title(
             text("fig.event_title", lang, p=numbers.p_value(r.pretrend_slope_p_value, lang))
         )
-        ax.set_ylabel(text("fig.rate_ratio", lang) if r.log_link else text("fig.gap", lang))
+        if r.log_link:
+            ax.set_ylabel(text("fig.rate_ratio", lang))
+        else:
+            ax.set_ylabel(
+                text("fig.log_difference" if is_log(r) else "fig.difference_per_1000", lang)
+            )
         ax.set_xlabel(text("fig.rel_period", lang))
 
     def series(r: Any, ax: Any) -> None:

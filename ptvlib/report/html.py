@@ -117,14 +117,10 @@ def _numbers(
             Col("estimate", "col.value", "estimate"),
         ]
         return table(rows, cols, lang, collapse=0).markup
-    shown = []
-    for r in rows:
-        ok, why = summary.counts(r, lang)
-        word = label("counts", "yes" if ok else "no", lang)
-        extra = {"counts_text": "" if r.get("design_key") == "combined" else word}
-        if not ok and why:
-            extra["counts_text"] = f"{word}: {why}"
-        shown.append({**r, **extra, "p_text": summary.p_text(r, lang)})
+    shown = [
+        {**r, "counts_text": ""} if r.get("design_key") == "combined" else r
+        for r in summary.with_counts(rows, lang)
+    ]
     mde = any(r.get("mde") is not None for r in rows)
     return table(shown, summary.design_columns(mde=mde), lang, collapse=0).markup
 

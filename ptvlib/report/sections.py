@@ -59,12 +59,7 @@ def outcome_designs(page: Page, assessment: Any, rows: Sequence[Mapping[str, Any
     mine = [r for r in rows if r.get("offence_group") == group and r["design_key"] != "combined"]
     bullets = [summary.design_bullet(r, lang) for r in mine]
     if sc is not None:
-        fit = page.t(
-            "03.fit",
-            rmspe=numbers.number(sc.pre_rmspe, lang),
-            share=numbers.percent(sc.fit_share(), lang, decimals=1),
-        )
-        bullets[0] += " " + html_text(fit[:1].upper() + fit[1:] + ".")
+        bullets[0] += " " + html_text(_fit_text(page, sc))
     page.bullets(bullets, markup=True)
     extra = assessment.extra
     if "did_permutation_p" in extra:
@@ -74,6 +69,37 @@ def outcome_designs(page: Page, assessment: Any, rows: Sequence[Mapping[str, Any
             p=numbers.p_value(extra["did_permutation_p"], lang),
             pt=numbers.p_value(extra.get("pretrend_p"), lang),
         )
+
+
+def _fit_text(page: Page, sc: Any) -> str:
+    """The synthetic control's pre-start fit in words, as a referee would want it.
+
+    On log rates the RMSPE is about the relative error of the fitted rate; the
+    sentence names the level adjustment, the donors with weight, the
+    pre-periods, and warns that a near-perfect fit with many donors is
+    interpolation (the placebo test, not the fit, carries the inference).
+    """
+    lang = page.lang
+    n_pre = sc.n_pre
+    n_weighted = int((sc.weights > 0.01).sum())
+    if str(sc.outcome).startswith("log"):
+        fit = page.t(
+            "03.fit_log",
+            rmspe=numbers.number(sc.pre_rmspe, lang, decimals=3),
+            share=numbers.percent(sc.pre_rmspe, lang, decimals=1),
+            k=n_weighted,
+            n=n_pre,
+        )
+    else:
+        fit = page.t(
+            "03.fit",
+            rmspe=numbers.number(sc.pre_rmspe, lang),
+            share=numbers.percent(sc.fit_share(), lang, decimals=1),
+        )
+    out = fit[:1].upper() + fit[1:] + "."
+    if n_weighted >= n_pre or sc.fit_share() < 1e-4:
+        out += " " + page.t("03.fit_interpolates")
+    return out
 
 
 def all_designs(
@@ -179,6 +205,7 @@ def funding(page: Page, params: Any) -> None:
             Col("year", "col.year", "year"),
             Col("amount_mnok", "col.amount_mnok", "number", decimals=1),
             Col("recipient", "col.recipient", "verbatim"),
+            Col("kind", "col.funding_kind", "label", labels="funding_kind"),
             Col("oslo_specific", "col.oslo_specific", "bool"),
             Col("police", "col.police", "bool"),
             Col("source_url", "col.source", "link"),

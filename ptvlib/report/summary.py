@@ -148,6 +148,8 @@ def effect_text(row: Mapping[str, Any], lang: Lang) -> str:
     direction = (
         text(f"effect.direction.{verdict}", lang) if verdict in (*_SIGNED, "inconclusive") else ""
     )
+    if row.get("counts") is False:
+        direction = ""  # a design that does not count points nowhere (its bullet says why)
     out = ", ".join(parts)
     return f"{out} – {direction}" if direction else out
 
@@ -359,6 +361,8 @@ def with_counts(rows: Sequence[Mapping[str, Any]], lang: Any) -> list[dict[str, 
                 **r,
                 "counts_text": word if ok else f"{word}: {why}",
                 "p_text": p_text(r, lang),
+                # no direction badge for a design that does not count ("–" in the column)
+                "verdict": r.get("verdict") if ok else None,
             }
         )
     return out

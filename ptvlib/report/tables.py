@@ -301,7 +301,9 @@ def table(
             cells.append(f"<td{cls}>{content}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = html_text(caption) if caption else ""
-    parts = [f"<table class='ptv-table {html_text(css)}'>"]
+    # A table of many columns is set smaller on paper, so that no column runs off the sheet.
+    wide = " ptv-wide" if len(columns) >= 8 else ""
+    parts = [f"<table class='ptv-table{wide} {html_text(css)}'>"]
     if cap and not (collapse and len(rows) > collapse):
         parts.append(f"<caption>{cap}</caption>")
     parts += ["<thead><tr>", *head, "</tr></thead><tbody>", *body, "</tbody></table>"]
