@@ -1,6 +1,6 @@
 """Cheap refits of a fitted DiD with the treatment given to other units (private).
 
-Placebo-in-space and randomisation inference need the treatment coefficient for
+Placebo-in-space and randomization inference need the treatment coefficient for
 hundreds of reassignments of the treatment on the same panel. A full call of
 :func:`ptvlib.did` re-validates the frame and rebuilds the layout each time;
 :class:`DidRefitter` keeps the analysis frame, the fixed-effects layout

@@ -203,7 +203,7 @@ class DidResult:
     def refit(self, treated: Any, start: int | Mapping[Any, int] | None = None) -> float:
         """Treatment coefficient with the treatment given to other units (placebo inference).
 
-        For placebo-in-space and randomisation inference: the same model on the
+        For placebo-in-space and randomization inference: the same model on the
         same analysis rows, with *treated* as the treated units. The
         fixed-effects layout is built once per result and reused; with OLS the
         projection on the unit and period effects is factorised once, so each

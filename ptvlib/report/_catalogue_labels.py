@@ -182,7 +182,7 @@ DESIGNS: _L = {
     "p_kind.placebo": {"nb": "placebo-p", "en": "placebo p"},
     "p_kind.holm": {"nb": "Holm-justert p", "en": "Holm-adjusted p"},
     "p_kind.permutation": {"nb": "permutasjons-p", "en": "permutation p"},
-    "p_kind.randomization": {"nb": "randomiserings-p", "en": "randomisation p"},
+    "p_kind.randomization": {"nb": "randomiserings-p", "en": "randomization p"},
     "p_kind.bootstrap": {"nb": "bootstrap-p", "en": "bootstrap p"},
     "p_kind.model": {"nb": "modell-p", "en": "model p"},
 }
