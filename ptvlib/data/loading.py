@@ -57,7 +57,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump when a builder's output changes: every cached table is rebuilt.
-BUILD_VERSION = "2026.11.1"
+BUILD_VERSION = "2026.12.1"
 
 Progress = Callable[[int, int, str], None]
 

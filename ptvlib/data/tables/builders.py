@@ -46,6 +46,12 @@ _KEYFIG = {
     "oslo_youth_salto": "oslo_youth_crime_salto_and_subcity_keyfigures_from_web/oslo_youth_crime_and_subcity_keyfigures.csv",
 }
 _SANCTIONS = "ssb_county_tables_2016_2018_from_ssb_pages/persons_sanctioned_by_residence_county_2017_2018.csv"
+#: SSB's names of the sanctions table's offence groups (its column keys are these names, snake-cased).
+_SANCTION_GROUPS = {
+    "all_groups": "alle lovbruddsgrupper",
+    "annet_vinningslovbrudd": "annet vinningslovbrudd",
+    "ordens_og_integritetskrenkelse": "ordens- og integritetskrenkelse",
+}
 _COUNTY_TABLES = {
     "persons_sanctioned": _SANCTIONS,
     "victims_2016": "ssb_county_tables_2016_2018_from_ssb_pages/victims_persons_by_residence_county_2016.csv",
@@ -399,14 +405,16 @@ def build_keyfigures(raw: Path | None = None) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "period": sl["year"],
+                # SSB's own words (the page shows this column as the source's wording)
                 "geography": sl["region"].replace(
                     {
-                        "Oslo": "Oslo (county of residence)",
-                        "Hele landet": "Norway (residents)",
-                        "I alt": "Norway (total incl. unknown residence)",
+                        "Oslo": "Oslo (bostedsfylke)",
+                        "Hele landet": "Hele landet (bosatte)",
+                        "I alt": "I alt (inkl. ukjent bosted)",
                     }
                 ),
-                "indicator": "straffede personer (persons sanctioned), " + sl["group"],
+                "indicator": "straffede personer, "
+                + sl["group"].map(_SANCTION_GROUPS).fillna(sl["group"].str.replace("_", " ")),
                 "value": sl["value"].astype("float64"),
                 "value_text": sl["value"],
                 "unit_of_value": "persons",
