@@ -39,24 +39,25 @@ _EXPLORATORY: dict[str, dict[str, str]] = {
         "anslått til {est}, men bare {treated} har en dose, så anslaget er {treated}s egen "
         "utvikling mot sammenligningsgruppen delt på pengene — det kan ikke skille pengene fra "
         "alt annet som skjedde der samtidig, og intervallet ({ci}) er klyngerobust med én "
-        "behandlet enhet. Det teller ikke i dommen.",
+        "behandlet enhet og derfor altfor smalt. Det teller ikke i dommen.",
         "wdd": "Utforskende, uten retningskonklusjon: den vektede forflytningsdifferansen er "
-        "{wdd} lovbrudd per år (målområdet {target}, nabokommunene {buffer}). Intervallet "
-        "bygger på Poisson-varians for tellinger som varierer langt mer enn det og er korrelert "
-        "over tid, og det finnes ingen placebo-naboområder å kalibrere mot. Det teller ikke i "
-        "dommen.",
+        "{wdd} lovbrudd per år (målområdet {target}, nabokommunene {buffer}). Et intervall "
+        "ville bygge på Poisson-varians for tellinger som varierer langt mer enn det og er "
+        "korrelert over tid, og det finnes ingen placebo-naboområder å kalibrere mot, så det vises "
+        "ikke. Det teller ikke i dommen.",
     },
     "en": {
         "dose": "Exploratory, no direction claimed: the change per {per} NOK per inhabitant is "
         "estimated at {est}, but only {treated} has a dose, so the estimate is {treated}'s own "
         "change against the comparison group divided by the money — it cannot separate the "
         "money from everything else that happened there, and its interval ({ci}) is "
-        "cluster-robust with one treated unit. It does not count in the verdict.",
+        "cluster-robust with one treated unit and so far too narrow. It does not count in the "
+        "verdict.",
         "wdd": "Exploratory, no direction claimed: the weighted displacement difference is "
-        "{wdd} offences a year (target {target}, neighbours {buffer}). Its interval uses "
+        "{wdd} offences a year (target {target}, neighbours {buffer}). An interval would use "
         "Poisson variances for counts that vary far more than that and are correlated over "
-        "time, and there are no placebo buffers to calibrate it against. It does not count in "
-        "the verdict.",
+        "time, and there are no placebo buffers to calibrate it against, so none is shown. It "
+        "does not count in the verdict.",
     },
 }
 

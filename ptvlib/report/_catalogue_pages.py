@@ -138,6 +138,12 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "with its counterfactual trend. 2019-2020 is left out of the panel designs (too few "
         "municipalities in the source).",
     },
+    "03.timing": {
+        "nb": "Regelen med valgt start, ett år tidligere og ett år senere, og uten koronaperiodene "
+        "(hoveddesignet per utfall)",
+        "en": "The rule with the chosen start, one year earlier and one year later, and without the "
+        "COVID periods (the primary design per outcome)",
+    },
     "03.all_designs": {
         "nb": "Alle design for alle utfall. p-verdiene er også justert for flere tester innen hver "
         "utfallsfamilie (Holm). Figuren viser rateforhold (1 = ingen endring); grå, åpne punkter "
