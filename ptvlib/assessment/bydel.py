@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ptvlib.basics.literals import RiScale
+from ptvlib.basics.literals import Lang, RiScale
 
 __all__ = [
     "MIN_RESIDENTS",
@@ -54,8 +54,8 @@ UNIT_SCALE: dict[str, tuple[RiScale, bool]] = {
 SERIES_MESSAGES: dict[str, dict[str, str]] = {
     "nb": {
         "no_population": "mangler innebygd folketall for noen år",
-        "small_population": "så lite som {lo} innbyggere (under {min}): for få til å være nevner; "
-        "lovbrudd der telles der de skjer",
+        "small_population": "så lite som {lo} innbyggere (lavest i perioden; under {min}): for få "
+        "til å være nevner; lovbrudd der telles der de skjer",
         "given": "{reason}",
         "partial_years": "årene {years} har ikke alle {k} perioder for hvert område og er utelatt "
         "fra årsdesignene",
@@ -66,8 +66,8 @@ SERIES_MESSAGES: dict[str, dict[str, str]] = {
     },
     "en": {
         "no_population": "no embedded population for every year",
-        "small_population": "resident population as low as {lo} (< {min}): too small to be a "
-        "denominator; offences there are counted by scene",
+        "small_population": "resident population as low as {lo} (lowest in the period; under {min}): "
+        "too small to be a denominator; offences there are counted by scene",
         "given": "{reason}",
         "partial_years": "years {years} do not have all {k} periods for every area and are left "
         "out of the yearly designs",
@@ -82,12 +82,23 @@ SERIES_MESSAGES: dict[str, dict[str, str]] = {
 def series_message(code: str, lang: str = "en", **values: Any) -> str:
     """A message of :data:`SERIES_MESSAGES` in *lang* with its fields filled.
 
+    Whole numbers are written in *lang*'s format (``5 000``, ``5,000``).
+
     Examples
     --------
     >>> series_message("incomplete_years", "en", years=[2025])
     'years [2025] are incomplete (months missing) and are left out of the yearly designs'
+    >>> series_message("small_population", "en", lo=958, min=5000).split(":")[0]
+    'resident population as low as 958 (lowest in the period; under 5,000)'
     """
-    return SERIES_MESSAGES[lang][code].format(**values)
+    from ptvlib.basics import numbers
+
+    fmt: Lang = "en" if lang == "en" else "nb"
+    shown = {
+        k: numbers.integer(v, fmt) if isinstance(v, int) and not isinstance(v, bool) else v
+        for k, v in values.items()
+    }
+    return SERIES_MESSAGES[lang][code].format(**shown)
 
 
 _MONTH = re.compile(r"^\s*(\d{4})\s*(?:-|M|m)\s*(\d{1,2})\s*$")

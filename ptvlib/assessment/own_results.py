@@ -39,10 +39,20 @@ import pandas as pd
 from ptvlib.assessment.own_designs import DESIGN_KEYS, DesignRun
 from ptvlib.assessment.schedule import Schedule
 from ptvlib.assessment.verdicts import COMBINED_LABELS, Evidence, decide
+from ptvlib.basics.config import OFFENCE_GROUP_LABELS, OWN_INDICATOR_LABELS, OWN_UNIT_LABELS
 from ptvlib.basics.literals import Lang, check_literal
 from ptvlib.basics.style import SYNTHETIC_LABEL
 
-__all__ = ["OWN_RULE", "OwnAssessment", "OwnReport", "combine_own", "evidence"]
+__all__ = [
+    "ENFORCEMENT_INDICATORS",
+    "OWN_RULE",
+    "OwnAssessment",
+    "OwnReport",
+    "area_name",
+    "combine_own",
+    "evidence",
+    "series_name",
+]
 
 #: The declared decision rule of the bydel designs, by language.
 OWN_RULE: dict[str, str] = {
@@ -68,6 +78,16 @@ OWN_RULE: dict[str, str] = {
         "not count."
     ),
 }
+
+#: Own-data indicators that measure enforcement (the claim's straffesaker, beslag and
+#: inndragninger), shown with their verdicts on the enforcement page as well.
+ENFORCEMENT_INDICATORS: tuple[str, ...] = (
+    "cases",
+    "prosecutions",
+    "seizures",
+    "confiscations",
+    "confiscated_nok",
+)
 
 #: Design names by language.
 DESIGN_NAMES: dict[str, dict[str, str]] = {
@@ -141,6 +161,53 @@ NOT_ANALYSED: dict[str, dict[str, str]] = {
         "design": "randomization inference could not run: {detail}",
     },
 }
+
+
+def series_name(
+    indicator: str, offence_group: str, unit: str, lang: Lang = "nb", *, synthetic: bool = False
+) -> str:
+    """A series of the own data as a reader reads it: ``Indicator – offence group (unit)``.
+
+    Indicators and offence groups the product knows are named in *lang*
+    (:data:`~ptvlib.basics.config.OWN_INDICATOR_LABELS`,
+    :data:`~ptvlib.basics.config.OFFENCE_GROUP_LABELS`); others are shown as
+    the file gives them (the page escapes them). Synthetic data carry the
+    label ``SYNTETISKE DATA / SYNTHETIC DATA``.
+
+    Examples
+    --------
+    >>> series_name("cases", "violence", "count")
+    'Straffesaker – vold og mishandling'
+    >>> series_name("seizures", "total", "count", "en", synthetic=True)
+    'Seizures – all groups of offences [SYNTETISKE DATA / SYNTHETIC DATA]'
+    >>> series_name("arrests", "gang_crime", "per_1000", "en")
+    'arrests – gang_crime (per 1,000 residents)'
+    """
+    check_literal("lang", lang, Lang)
+    name = OWN_INDICATOR_LABELS[lang].get(indicator, indicator)
+    known = OFFENCE_GROUP_LABELS[lang].get(offence_group)
+    group = known[:1].lower() + known[1:] if known else offence_group
+    text = f"{name} – {group}"
+    if unit != "count":
+        text += f" ({OWN_UNIT_LABELS[lang].get(unit, unit)})"
+    return f"{text} [{SYNTHETIC_LABEL}]" if synthetic else text
+
+
+def area_name(code: str) -> str:
+    """An own-data area by name: a bydel's name (``030116`` → ``Sentrum``), else the code as given.
+
+    Examples
+    --------
+    >>> area_name("030116"), area_name("holmlia")
+    ('Sentrum', 'holmlia')
+    """
+    from ptvlib.basics.exceptions import UnknownRegionError
+    from ptvlib.data.regions import region_name
+
+    try:
+        return region_name(code)
+    except UnknownRegionError:
+        return code
 
 
 def _reason(entry: dict[str, Any], lang: Lang) -> str:
@@ -256,13 +323,16 @@ class OwnAssessment:
         """Notes from building the series, in *lang*."""
         return list(self.series.notes_text(lang)) if self.series is not None else list(self.notes)
 
+    def name(self, lang: Lang = "nb") -> str:
+        """The series in words in *lang* (:func:`series_name`; the synthetic label when synthetic)."""
+        return series_name(
+            self.indicator, self.offence_group, self.unit, lang, synthetic=self.synthetic
+        )
+
     @property
     def label(self) -> str:
-        """``indicator – offence group`` (with the synthetic label when synthetic)."""
-        text = f"{self.indicator} – {self.offence_group}"
-        if self.unit != "count":
-            text += f" ({self.unit})"
-        return f"{text} [{SYNTHETIC_LABEL}]" if self.synthetic else text
+        """The series in words in bokmål (:meth:`name`)."""
+        return self.name("nb")
 
     @property
     def results(self) -> dict[str, Any]:
@@ -310,7 +380,7 @@ class OwnAssessment:
 
         check_literal("lang", lang, Lang)
         nb = lang == "nb"
-        parts = [f"{self.label}: {COMBINED_LABELS[lang][self.combined]}."]
+        parts = [f"{self.name(lang)}: {COMBINED_LABELS[lang][self.combined]}."]
         ri = self.designs.get("ri")
         if ri is None or ri.error:
             err = ri.error if ri is not None else ""
@@ -381,7 +451,7 @@ class OwnAssessment:
                     f"{fmt.p_value(run.p_value, lang)}."
                 )
         if self.excluded:
-            names = "; ".join(f"{a}: {r}" for a, r in self.excluded_text(lang).items())
+            names = "; ".join(f"{area_name(a)}: {r}" for a, r in self.excluded_text(lang).items())
             parts.append(f"Utelatt: {names}." if nb else f"Left out: {names}.")
         return " ".join(parts)
 
@@ -414,7 +484,7 @@ class OwnAssessment:
     def headlines(self, lang: Lang = "nb") -> list[dict[str, Any]]:
         """Sidecar rows: one per design plus the combined verdict (the report contract)."""
         base = {
-            "outcome": self.label,
+            "outcome": self.name(lang),
             "indicator": self.indicator,
             "offence_group": self.offence_group,
             "unit": self.unit,
@@ -459,7 +529,7 @@ class OwnAssessment:
                 "ci_high": ri.ci[1] if ri is not None else math.nan,
                 "p_value": self.p_holm,
                 "scale": ri.scale if ri is not None else "ratio",
-                "p_kind": "randomization",
+                "p_kind": "holm",
                 "mde": ri.mde if ri is not None else math.nan,
                 "counts": True,
                 "why_not": "",
@@ -537,11 +607,12 @@ class OwnReport:
     def not_analysed_table(self, lang: Lang = "nb") -> pd.DataFrame:
         """Series not analysed, with the reason in *lang* (empty frame with the columns when none)."""
         check_literal("lang", lang, Lang)
+        groups = OFFENCE_GROUP_LABELS[lang]
         rows = [
             {
-                "indicator": s["indicator"],
-                "offence_group": s["offence_group"],
-                "unit": s["unit"],
+                "indicator": OWN_INDICATOR_LABELS[lang].get(s["indicator"], s["indicator"]),
+                "offence_group": groups.get(s["offence_group"], s["offence_group"]),
+                "unit": OWN_UNIT_LABELS[lang].get(s["unit"], s["unit"]),
                 "reason": _reason(s, lang),
             }
             for s in self.not_analysed
@@ -554,7 +625,13 @@ class OwnReport:
         for s in self.not_analysed:
             rows.append(
                 {
-                    "outcome": f"{s['indicator']} – {s['offence_group']}",
+                    "outcome": series_name(
+                        s["indicator"],
+                        s["offence_group"],
+                        s.get("unit", "count"),
+                        lang,
+                        synthetic=self.synthetic,
+                    ),
                     "indicator": s["indicator"],
                     "offence_group": s["offence_group"],
                     "design": "ikke analysert" if lang == "nb" else "not analysed",

@@ -184,8 +184,12 @@ class Answerability:
     funding_share: tuple[float, float] = (math.nan, math.nan)
     answerable: bool = False
 
-    def sentence(self, lang: Lang = "nb") -> str:
-        """Two sentences for the report's opening: what could be detected, and the money's size."""
+    def sentence(self, lang: Lang = "nb", *, own_data: bool = False) -> str:
+        """Two sentences for the report's opening: what could be detected, and the money's size.
+
+        With *own_data* (the report also has bydel verdicts on the police's own
+        figures) the last clause points to them instead of asking for them.
+        """
         check_literal("lang", lang, Lang)
         from ptvlib.basics import config
         from ptvlib.basics import numbers as fmt
@@ -206,8 +210,12 @@ class Answerability:
                 "en virkning i takt med pengene ligger innenfor det dataene kan oppdage."
                 if self.answerable
                 else "selv om kriminaliteten falt i takt med pengene, ville virkningen være langt "
-                "mindre enn det: kommunetallene kan ikke besvare spørsmålet, det krever politiets "
-                "egne tall for bydelene."
+                "mindre enn det: kommunetallene kan ikke besvare spørsmålet"
+                + (
+                    "; svaret må komme fra politiets egne tall for bydelene."
+                    if own_data
+                    else ", det krever politiets egne tall for bydelene."
+                )
             )
             return head + tail
         head = (
@@ -219,8 +227,12 @@ class Answerability:
             "an effect in step with the money is within what the data can detect."
             if self.answerable
             else "even if crime fell in step with the money, the effect would be far smaller than "
-            "that: the municipal figures cannot answer the question; that needs the police's own "
-            "figures for the bydeler (city districts)."
+            "that: the municipal figures cannot answer the question"
+            + (
+                "; the answer has to come from the police's own figures for the bydeler."
+                if own_data
+                else "; that needs the police's own figures for the bydeler (city districts)."
+            )
         )
         return head + tail
 
@@ -228,6 +240,7 @@ class Answerability:
         """The report's ``answerability`` record."""
         return {
             "sentence": self.sentence(lang),
+            "sentence_own": self.sentence(lang, own_data=True),
             "mde": dict(self.mde),
             "mde_family": dict(self.mde_family),
             "funding_share_of_budget": list(self.funding_share),

@@ -48,6 +48,8 @@ __all__ = [
     "HARM_GROUPS",
     "OFFENCE_GROUPS",
     "OFFENCE_GROUP_LABELS",
+    "OWN_INDICATOR_LABELS",
+    "OWN_UNIT_LABELS",
     "PACKAGE_DIR",
     "PATH_VARIABLES",
     "PROJECT_DIR",
@@ -104,6 +106,49 @@ OFFENCE_GROUP_LABELS: dict[str, dict[str, str]] = {
         "public_order": "Public order and integrity violations",
         "traffic": "Traffic offences",
         "other": "Other offences",
+    },
+}
+
+#: Names of the own-data indicators (the police's export) by language; an indicator not listed
+#: here is shown as the file gives it.
+OWN_INDICATOR_LABELS: dict[str, dict[str, str]] = {
+    "nb": {
+        "reported_offences": "Anmeldte lovbrudd",
+        "cases": "Straffesaker",
+        "prosecutions": "Påtalevedtak",
+        "seizures": "Beslag",
+        "confiscations": "Inndragninger",
+        "confiscated_nok": "Inndratt beløp",
+    },
+    "en": {
+        "reported_offences": "Reported offences",
+        "cases": "Criminal cases",
+        "prosecutions": "Prosecution decisions",
+        "seizures": "Seizures",
+        "confiscations": "Confiscations",
+        "confiscated_nok": "Amount confiscated",
+    },
+}
+
+#: Units of own-data series, as a reader reads them, by language.
+OWN_UNIT_LABELS: dict[str, dict[str, str]] = {
+    "nb": {
+        "count": "antall",
+        "persons": "personer",
+        "NOK": "kroner",
+        "MNOK": "mill. kroner",
+        "per_1000": "per 1\u00a0000 innbyggere",
+        "per_100000": "per 100\u00a0000 innbyggere",
+        "percent": "prosent",
+    },
+    "en": {
+        "count": "count",
+        "persons": "persons",
+        "NOK": "NOK",
+        "MNOK": "NOK million",
+        "per_1000": "per 1,000 residents",
+        "per_100000": "per 100,000 residents",
+        "percent": "percent",
     },
 }
 
