@@ -10,6 +10,7 @@ demo's known effects.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -98,4 +99,24 @@ def test_designs_that_do_not_count_say_why(run: dict) -> None:
     assert spill and all(not h["counts"] and h["why_not"] for h in spill)
     texts = [h["text"] for h in rows if h["design_key"] == "combined"]
     assert all("cluster-robust errors with 2 treated clusters" in t for t in texts)
-    assert all("030116" in t for t in texts), "Sentrum's exclusion is stated"
+    assert all(
+        "Left out: Sentrum: " in t and "(lowest in the period; under 5,000)" in t for t in texts
+    )
+
+
+def test_the_sidecar_gives_the_index_its_bydel_answer_and_the_synthetic_source(run: dict) -> None:
+    own = run["side"]["own"]
+    assert own["analysed"] == len(DEMO_EFFECTS) and own["synthetic"] is True
+    assert own["sentence"].startswith("SYNTETISKE DATA / SYNTHETIC DATA: at bydel level")
+    assert "consistent decrease for criminal cases – violence and maltreatment" in own["sentence"]
+    assert own["verdicts"]["cases/violence"] == "decrease"
+    sources = [s for s in run["side"]["provenance"] if s["kind"] == "own"]
+    assert [s["detail"] for s in sources] == ["synthetic"], "one own source, marked synthetic"
+
+
+def test_the_page_names_series_and_areas_and_follows_the_schedule(run: dict) -> None:
+    html = (run["dir"] / "06_bydel.html").read_text(encoding="utf-8")
+    assert not re.search(r"(?<!Criminal )cases – ", html) and "property_theft" not in html
+    assert "Criminal cases – property theft" in html and "Seizures – all groups of offences" in html
+    assert "With two treated areas among 14 areas in the comparison" in html
+    assert "holm = " not in html and "randomisation p = " in html

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -117,8 +118,56 @@ def test_bydel_notebook_runs_the_own_data_designs(run: dict) -> None:
         assert "SYNTHETIC DATA" in h["outcome"], "synthetic data is labelled"
     html = (run["dir"] / "06_bydel.html").read_text(encoding="utf-8")
     assert "SYNTETISKE DATA / SYNTHETIC DATA" in html
-    enforcement = _sidecar(run, "04_enforcement_outcomes")
-    assert [h["design_key"] for h in enforcement["headlines"]] == ["public_keyfigures"]
+
+
+def test_page_4_shows_the_own_enforcement_verdicts_with_a_link_to_page_6(run: dict) -> None:
+    rows = _sidecar(run, "04_enforcement_outcomes")["headlines"]
+    own, keyfigures = rows[:-1], rows[-1]
+    assert keyfigures["design_key"] == "public_keyfigures"
+    # Every enforcement series of the demo file (criminal cases, seizures, confiscations).
+    assert {(h["indicator"], h["offence_group"]) for h in own} == set(DEMO_EFFECTS)
+    assert all(h["design_key"] == "combined" for h in own)
+    bydel = {
+        (h["indicator"], h["offence_group"]): h
+        for h in _sidecar(run, "06_bydel")["headlines"]
+        if h["design_key"] == "combined"
+    }
+    for h in own:  # the same verdicts as page 6 (the same rule, the same run)
+        same = bydel[(h["indicator"], h["offence_group"])]
+        assert (h["verdict"], h["p_value"], h["p_kind"]) == (
+            same["verdict"],
+            same["p_value"],
+            "holm",
+        )
+    html = (run["dir"] / "04_enforcement_outcomes.html").read_text(encoding="utf-8")
+    assert (
+        re.search(r"href=['\"]06_bydel.html", html) and "SYNTETISKE DATA / SYNTHETIC DATA" in html
+    )
+    assert "Beslag – alle lovbruddsgrupper" in html and "Inndragninger – alle" in html
+    assert "own_demo.csv" in html, "page 4 lists the own data among its sources"
+
+
+def test_the_index_labels_the_synthetic_own_data_and_answers_with_the_bydel_verdicts(
+    run: dict,
+) -> None:
+    from ptvlib.report.escape import html_text
+    from ptvlib.report.pdf import print_document
+
+    index = (run["dir"] / "index.html").read_text(encoding="utf-8")
+    assert "<p class='ptv-synthetic'>SYNTETISKE DATA / SYNTHETIC DATA: de egne dataene" in index
+    assert "<code>own_demo.csv</code> – <strong class='ptv-synthetic-label'>" in index
+    lead = index[index.index("class='ptv-lead'") : index.index("</section>")]
+    assert "det krever politiets egne tall" not in lead
+    assert "svaret må komme fra politiets egne tall for bydelene" in lead
+    own = _sidecar(run, "06_bydel")["own"]
+    assert own["sentence"].startswith("SYNTETISKE DATA / SYNTHETIC DATA: på bydelsnivå")
+    assert html_text(own["sentence"]) in lead
+    # The key-figure row says what it counts; the bydel picture is a rate with one decimal.
+    assert re.search(r"<td class='num'>\d+ nøkkeltall</td>", index)
+    assert "83,1" in index and "Alle lovbruddsgrupper, 15 bydeler" in index
+    # Every printed sheet's footer says so too.
+    doc = print_document(run["dir"])
+    assert "egne data (own_demo.csv) [SYNTETISKE DATA / SYNTHETIC DATA]" in doc
 
 
 def test_summary_verdicts_match_the_library(run: dict) -> None:
@@ -223,6 +272,7 @@ def test_failing_notebook_does_not_stop_the_others(
     )
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "data-failed='05_assessment_summary'" in index and "forced failure" in index
+    assert "<p class='ptv-synthetic'>" not in index, "no own data: no synthetic label"
 
 
 def test_an_own_funding_table_reaches_the_funding_page(

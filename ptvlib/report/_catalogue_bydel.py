@@ -9,6 +9,9 @@ values.
 
 from __future__ import annotations
 
+from ptvlib.assessment.verdicts import COMBINED_LABELS
+from ptvlib.basics.config import OWN_INDICATOR_LABELS
+
 __all__ = ["BYDEL_LABELS", "BYDEL_PAGE_TEXTS"]
 
 _L = dict[str, dict[str, str]]
@@ -71,17 +74,6 @@ BYDEL_PAGE_TEXTS: _L = {
         "en": "No own data given. Set `own_data` to the police's export by bydel (CSV, Excel or parquet; "
         "region, year or month, indicator, offence group, value) and `treatment_schedule` to the areas "
         "that got the money. `ptvlib.demo_own_data(path)` writes a synthetic example file.",
-    },
-    "06.designs": {
-        "nb": "Med to behandlede bydeler av femten er klyngerobuste standardfeil altfor små. Slutningen "
-        "som holder, spør hvor uvanlig endringen i de behandlede bydelene er blant alle måter samme "
-        "startplan kunne vært fordelt på bydelene (randomiseringsinferens); intervallet er de konstante "
-        "effektene testen ikke forkaster. Alle indikatorer og lovbruddsgrupper i filen analyseres.",
-        "en": "With two treated bydeler of fifteen, cluster-robust standard errors are far too small. The "
-        "inference that holds asks how unusual the change in the treated bydeler is among all the ways "
-        "the same start schedule could have been handed out to the bydeler (randomization inference); "
-        "the interval is the constant effects the test does not reject. Every indicator and offence "
-        "group in the file is analysed.",
     },
 }
 
@@ -167,17 +159,98 @@ BYDEL_LABELS: _L = {
         "en": "Spillover (buffer areas)",
     },
     "design.not_analysed": {"nb": "ikke analysert", "en": "not analysed"},
-    "design.bydel_picture": {
-        "nb": "Bydelsbildet (ett år, KRI002)",
-        "en": "The bydel picture (one year, KRI002)",
-    },
     "measure.bydel_rate": {
-        "nb": "Anmeldte lovbrudd per 1\u00a0000 innbyggere, 15 bydeler",
-        "en": "Reported offences per 1,000 residents, 15 bydeler",
+        "nb": "Anmeldte lovbrudd per 1\u00a0000 innbyggere (bydelsbildet {year}, KRI002)",
+        "en": "Reported offences per 1,000 residents (the bydel picture {year}, KRI002)",
+    },
+    "06.picture_outcome": {
+        "nb": "Alle lovbruddsgrupper, 15 bydeler",
+        "en": "All groups of offences, 15 bydeler",
     },
     "why_not.cross_section": {
         "nb": "ett år: beskrivende, ingen effekt anslås",
         "en": "one year: descriptive, no effect estimated",
+    },
+    "06.designs": {
+        "nb": "Med {areas} blant {n} områder i sammenligningen er klyngerobuste standardfeil altfor "
+        "små. Slutningen som holder, spør hvor uvanlig endringen i de behandlede områdene er blant "
+        "alle måter samme startplan kunne vært fordelt på områdene (randomiseringsinferens); "
+        "intervallet er de konstante effektene testen ikke forkaster. Alle indikatorer og "
+        "lovbruddsgrupper i filen analyseres.",
+        "en": "With {areas} among {n} areas in the comparison, cluster-robust standard errors are "
+        "far too small. The inference that holds asks how unusual the change in the treated areas "
+        "is among all the ways the same start schedule could have been handed out to the areas "
+        "(randomization inference); the interval is the constant effects the test does not reject. "
+        "Every indicator and offence group in the file is analysed.",
+    },
+    "06.areas_one": {"nb": "ett behandlet område", "en": "one treated area"},
+    "06.areas_many": {"nb": "{k} behandlede områder", "en": "{k} treated areas"},
+    "06.one_treated_unreachable": {
+        "nb": "Med ett behandlet område av {n} kan ingen tildelingstest nå {alpha}: det finnes bare "
+        "{assignments} tildelinger, så minste mulige p er 1/{n} = {p}. Ingen serie kan da få en "
+        "annen konklusjon enn «uavklart»; flere behandlede områder i planen (for eksempel "
+        "«Oslo indre øst» fra 2019) trengs.",
+        "en": "With one treated area of {n}, no assignment test can reach {alpha}: there are only "
+        "{assignments} assignments, so the smallest attainable p is 1/{n} = {p}. No series can then "
+        "get any verdict but 'inconclusive'; more treated areas in the schedule (for example "
+        "'Oslo indre øst' from 2019) are needed.",
+    },
+    "06.unreachable": {
+        "nb": "Med denne planen finnes bare {assignments} tildelinger, så minste mulige p er {p}, "
+        "over {alpha}: ingen serie kan få en annen konklusjon enn «uavklart».",
+        "en": "With this schedule there are only {assignments} assignments, so the smallest "
+        "attainable p is {p}, above {alpha}: no series can get any verdict but 'inconclusive'.",
+    },
+    "why_missing.own_sc_mde": {
+        "nb": "syntetisk kontroll støtter bare retningen: styrken regnes for det avgjørende designet, "
+        "og konklusjonens minste påviselige effekt er randomiseringsinferensens (raden over)",
+        "en": "the synthetic control only supports the direction: power is computed for the deciding "
+        "design, and the verdict's minimum detectable effect is that of the randomization inference "
+        "(the row above)",
+    },
+    "fig.ri_title": {
+        "nb": "Faktisk tildeling (rød) blant alle tildelinger",
+        "en": "Actual assignment (red) among all assignments",
+    },
+    "fig.ri_ratio": {"nb": "Rateforhold (1 = ingen endring)", "en": "Rate ratio (1 = no change)"},
+    "fig.ri_difference": {
+        "nb": "Differanse (0 = ingen endring)",
+        "en": "Difference (0 = no change)",
+    },
+    "fig.ri_assignments": {"nb": "Antall tildelinger", "en": "Number of assignments"},
+    "unit.keyfigures": {"nb": "nøkkeltall", "en": "key figures"},
+    "04.own_summary": {
+        "nb": "Politiets egne tall for straffesaker, beslag og inndragninger i filen, med "
+        "konklusjonen fra bydelsdesignene (bydeler mot bydeler, samme regel som på {page}; "
+        "designene, figurene og forbeholdene står der):",
+        "en": "The police's own figures for criminal cases, seizures and confiscations in the file, "
+        "with the verdict of the bydel designs (bydeler against bydeler, the same rule as on "
+        "{page}; the designs, figures and caveats are there):",
+    },
+    "04.own_none": {
+        "nb": "Filen med egne data har ingen serier for straffesaker, påtalevedtak, beslag eller "
+        "inndragninger; seriene den har, analyseres på {page}.",
+        "en": "The own-data file has no series of criminal cases, prosecution decisions, seizures "
+        "or confiscations; the series it has are analysed on {page}.",
+    },
+    "lead.own_one": {"nb": "{verdict} for {series}", "en": "{verdict} for {series}"},
+    "lead.own_all": {
+        "nb": "På bydelsnivå (politiets egne tall, side 6, samme regel: randomiseringsinferens, "
+        "Holm-justert) er konklusjonen {found}.",
+        "en": "At bydel level (the police's own figures, page 6, the same rule: randomization "
+        "inference, Holm-adjusted) the verdict is {found}.",
+    },
+    "lead.own_some": {
+        "nb": "På bydelsnivå (politiets egne tall, side 6, samme regel: randomiseringsinferens, "
+        "Holm-justert) er konklusjonen {found}; de øvrige {k} seriene er uavklart.",
+        "en": "At bydel level (the police's own figures, page 6, the same rule: randomization "
+        "inference, Holm-adjusted) the verdict is {found}; the other {k} series are inconclusive.",
+    },
+    "lead.own_none": {
+        "nb": "På bydelsnivå (politiets egne tall, side 6, samme regel) skiller ingen av de {n} "
+        "seriene en effekt fra vanlig variasjon.",
+        "en": "At bydel level (the police's own figures, page 6, the same rule) none of the {n} "
+        "series tells an effect apart from ordinary variation.",
     },
     "caveat.ri_constant": {
         "nb": "Intervallene fra randomiseringsinferensen forutsetter en konstant effekt i de behandlede "
@@ -185,4 +258,15 @@ BYDEL_LABELS: _L = {
         "en": "The randomization intervals assume a constant effect in the treated areas; the p-values "
         "assume the areas could have swapped places (they are comparable before the start).",
     },
+}
+
+#: Verdict words of the combined verdicts (``samstemt nedgang``), for badges that must match the
+#: verdict sentences, and the own-data indicators by name.
+BYDEL_LABELS |= {
+    f"combined.{code}": {"nb": COMBINED_LABELS["nb"][code], "en": COMBINED_LABELS["en"][code]}
+    for code in COMBINED_LABELS["nb"]
+}
+BYDEL_LABELS |= {
+    f"indicator.{k}": {"nb": OWN_INDICATOR_LABELS["nb"][k], "en": OWN_INDICATOR_LABELS["en"][k]}
+    for k in OWN_INDICATOR_LABELS["nb"]
 }

@@ -88,6 +88,12 @@ PAGES: _L = {
     },
     "page.table_rows": {"nb": "{caption} – {n} rader", "en": "{caption} – {n} rows"},
     "page.show_table": {"nb": "Tabell", "en": "Table"},
+    "report.synthetic": {
+        "nb": "SYNTETISKE DATA / SYNTHETIC DATA: de egne dataene i denne rapporten er simulert og "
+        "viser bare hvordan analysen virker; bydelskonklusjonene sier ingenting om Oslo.",
+        "en": "SYNTETISKE DATA / SYNTHETIC DATA: the own data in this report are simulated and only "
+        "show how the analysis works; the bydel verdicts say nothing about Oslo.",
+    },
     "page.synthetic": {
         "nb": "SYNTETISKE DATA / SYNTHETIC DATA: de egne dataene på denne siden er simulert og viser "
         "bare hvordan analysen virker.",
@@ -115,6 +121,10 @@ PDF: _L = {
         "en": "{table}: embedded snapshot (Statistics Norway did not respond)",
     },
     "pdf.own": {"nb": "egne data ({file})", "en": "own data ({file})"},
+    "pdf.own_synthetic": {
+        "nb": "egne data ({file}) [{label}]",
+        "en": "own data ({file}) [{label}]",
+    },
 }
 
 BANNER: _L = {
@@ -136,6 +146,10 @@ BANNER: _L = {
         "en": "{table}: last good copy from {when} (the source did not respond)",
     },
     "banner.own": {"nb": "Egne data: filen {file}", "en": "Own data: the file {file}"},
+    "banner.own_synthetic": {
+        "nb": "Egne data: filen {file} – {label}: simulert, sier ingenting om Oslo",
+        "en": "Own data: the file {file} – {label}: simulated, says nothing about Oslo",
+    },
     "banner.offline": {"nb": " – uten nettilgang", "en": " – offline"},
     "banner.mode.embedded": {
         "nb": "Kildevalg: innebygd uttrekk",

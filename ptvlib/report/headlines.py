@@ -176,15 +176,27 @@ def outcome_rows(assessments: Sequence[Any], lang: Lang) -> list[dict[str, Any]]
     return rows
 
 
-def own_rows(own_results: Sequence[Any], n_keyfigures: int, lang: Lang) -> list[dict[str, Any]]:
-    """Rows of the own-data designs and of the public key figures (page 4)."""
+def own_rows(
+    own: Sequence[Mapping[str, Any]], n_keyfigures: int, lang: Lang
+) -> list[dict[str, Any]]:
+    """Rows of page 4: the own-data series' verdicts shown there, and the public key figures.
+
+    Parameters
+    ----------
+    own : sequence of mapping
+        Headline rows of the own-data series the page shows (e.g. the combined
+        rows of :func:`ptvlib.report.bydel_page.enforcement`); empty without
+        own data.
+    n_keyfigures : int
+        Public key figures shown (the value of the key-figure row, "83 nøkkeltall").
+    lang : {"nb", "en"}
+        Report language.
+    """
     rows = []
-    for res in own_results:
-        for r in res.headlines(lang):
-            r = dict(r)
-            r.setdefault("p_kind", P_KIND.get(str(r.get("design_key")), "model"))
-            r["design"] = label("design", str(r.get("design_key")), lang, default=r["design"])
-            rows.append(r)
+    for r in own:
+        r = dict(r)
+        r.setdefault("p_kind", P_KIND.get(str(r.get("design_key")), "model"))
+        rows.append(r)
     rows.append(
         _row(
             outcome=text("measure.keyfigures", lang),
@@ -193,6 +205,7 @@ def own_rows(own_results: Sequence[Any], n_keyfigures: int, lang: Lang) -> list[
             design_key="public_keyfigures",
             estimate=n_keyfigures,
             scale="count",
+            unit_text=text("unit.keyfigures", lang),
         )
     )
     return rows

@@ -8,8 +8,11 @@ every value escaped.
 
 It opens with three sentences a reader can quote (:func:`ptvlib.report.summary.lead`):
 what the data show, what stands out, and how much the data can show at all
-(the assessment's ``answerability`` sentence when present), then the verdict
-per outcome with which designs count.
+(the assessment's ``answerability`` sentence when present), then — when the
+bydel page analysed own data — a fourth on its verdicts under the same rule
+(its sidecar's ``own`` record, labelled when the data are synthetic), then the
+verdict per outcome with which designs count. Synthetic own data get the red
+synthetic banner under the data sources.
 """
 
 from __future__ import annotations
@@ -82,6 +85,15 @@ def _conclusions(nbs: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]]
     return [], {}
 
 
+def _own_record(nbs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The bydel page's ``own`` record when it analysed own data (its verdicts' sentence), else {}."""
+    for r in nbs:
+        own = _ok_sidecar(r).get("own") if str(r["notebook"]).startswith("06") else None
+        if isinstance(own, Mapping) and own.get("analysed") and own.get("sentence"):
+            return dict(own)
+    return {}
+
+
 def _numbers(
     rows: Sequence[Mapping[str, Any]], lang: Lang, designs: Sequence[Mapping[str, Any]] = ()
 ) -> str:
@@ -145,7 +157,10 @@ def write_index(params: Params, out_dir: Path, results: dict[str, Any]) -> Path:
     sources: list[Any] = provenance.default_records(str(params.own_data or ""))
     for r in nbs:
         sources += provenance.records_from(_ok_sidecar(r).get("provenance", []))
+    sources = provenance.records_from(sources)
     parts.append(provenance.banner(sources, lang).markup)
+    if any(r.kind == "own" and r.detail == provenance.SYNTHETIC for r in sources):
+        parts.append(f"<p class='ptv-synthetic'>{html_text(t('report.synthetic'))}</p>")
     failed = [r for r in nbs if not r["ok"]]
     if failed:
         msg = t("report.failed_banner", n=len(failed))
@@ -154,14 +169,20 @@ def write_index(params: Params, out_dir: Path, results: dict[str, Any]) -> Path:
     rows, side = _conclusions(nbs)
     combined = [h for h in rows if h.get("design_key") == "combined"]
     designs = [h for h in rows if h.get("design_key") != "combined"]
+    own = _own_record(nbs)
+    answerability = dict(side.get("answerability") or {})
+    if own and answerability.get("sentence_own"):
+        answerability["sentence"] = answerability["sentence_own"]
     lead = summary.lead(
         combined,
         lang,
         year=params.year,
         region=region_name(params.treated_region),
         start=params.start_year,
-        answerability=side.get("answerability"),
+        answerability=answerability or None,
     )
+    if own and combined:
+        lead.append(str(own["sentence"]))
     parts.append(f"<section class='ptv-lead'><h2>{html_text(t('report.answer_heading'))}</h2>")
     parts += [f"<p>{html_text(s)}</p>" for s in lead]
     calibration = side.get("calibration") or {}

@@ -207,6 +207,15 @@ class Page:
         """Mark the page as showing synthetic data (required wherever simulated data is shown)."""
         _display(Html(f"<p class='ptv-synthetic'>{html_text(self.t('page.synthetic'))}</p>"))
         self.caveat("caveat.synthetic")
+        # The own-data source is synthetic: on this page's banner, the index's and the PDF footer.
+        marked = [
+            provenance.SourceRecord("own", table=r.table, detail=provenance.SYNTHETIC)
+            for r in self.sources
+            if r.kind == "own"
+        ]
+        self.sources = provenance.records_from([*self.sources, *marked])
+        if self._banner is not None:
+            self._banner.update(provenance.banner(self.sources, self.lang))
 
     # ------------------------------------------------------- tables, figures
     def table(

@@ -78,6 +78,7 @@ def _footer(results: dict[str, Any], lang: Lang) -> str:
     from datetime import datetime
 
     from ptvlib.basics.numbers import date_text
+    from ptvlib.basics.style import SYNTHETIC_LABEL
     from ptvlib.report import provenance
     from ptvlib.report.texts import label, text
 
@@ -89,6 +90,8 @@ def _footer(results: dict[str, Any], lang: Lang) -> str:
         if rec.kind == "embedded":
             if not rec.table:  # the snapshot once; its tables are named on the pages
                 parts.append(text("pdf.embedded", lang, version=rec.detail or "–"))
+        elif rec.kind == "own" and rec.detail == provenance.SYNTHETIC:
+            parts.append(text("pdf.own_synthetic", lang, file=rec.table, label=SYNTHETIC_LABEL))
         elif rec.kind == "own":
             parts.append(text("pdf.own", lang, file=rec.table))
         else:

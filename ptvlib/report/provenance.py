@@ -20,10 +20,12 @@ from typing import Any, Literal
 
 from ptvlib.basics import config
 from ptvlib.basics.literals import Lang
+from ptvlib.basics.style import SYNTHETIC_LABEL
 from ptvlib.report.escape import Html, html_text
 from ptvlib.report.texts import label, text
 
 __all__ = [
+    "SYNTHETIC",
     "SourceKind",
     "SourceRecord",
     "banner",
@@ -37,6 +39,8 @@ __all__ = [
 SourceKind = Literal["embedded", "live", "cache", "fallback", "own"]
 
 _KINDS = ("embedded", "live", "cache", "fallback", "own")
+#: ``detail`` of an own-data record whose file holds synthetic (demo) data.
+SYNTHETIC = "synthetic"
 #: The data layer's ``origin`` values (:func:`ptvlib.provenance`) and other names, as kinds.
 _ORIGINS = {
     "live_cache": "cache",
@@ -92,7 +96,8 @@ def records_from(items: Iterable[Mapping[str, Any] | SourceRecord]) -> list[Sour
     ``name``, ``when``/``fetched``/``fetched_at``/``as_of``/``built``,
     ``detail``/``note``/``reason``/``message``.
     Unknown kinds are kept as ``embedded`` only when nothing else fits; the
-    same record twice is listed once.
+    same record twice is listed once, and an own-data file that one page
+    found synthetic (``detail`` :data:`SYNTHETIC`) is synthetic everywhere.
 
     Examples
     --------
@@ -120,7 +125,10 @@ def records_from(items: Iterable[Mapping[str, Any] | SourceRecord]) -> list[Sour
             )
         if rec not in out:
             out.append(rec)
-    return out
+    synthetic = {r.table for r in out if r.kind == "own" and r.detail == SYNTHETIC}
+    return [
+        r for r in out if not (r.kind == "own" and r.table in synthetic and r.detail != SYNTHETIC)
+    ]
 
 
 def default_records(own_data: str = "") -> list[SourceRecord]:
@@ -200,6 +208,9 @@ def banner(records: Iterable[SourceRecord | Mapping[str, Any]], lang: Lang = "nb
             line += f" ({detail})" if r.detail else ""
         elif r.kind == "fallback":
             line = text("banner.fallback", lang, table=table, detail=detail)
+        elif r.detail == SYNTHETIC:
+            marked = f"<strong class='ptv-synthetic-label'>{html_text(SYNTHETIC_LABEL)}</strong>"
+            line = text("banner.own_synthetic", lang, file=f"<code>{table}</code>", label=marked)
         else:
             line = text("banner.own", lang, file=f"<code>{table}</code>")
         css = " class='ptv-fallback'" if r.kind in ("fallback", "cache") else ""

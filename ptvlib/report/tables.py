@@ -56,12 +56,13 @@ class Col:
         ``number``, ``percent`` (a value in percent, ``9.8``), ``share``
         (``0.098``), ``p``, ``year``, ``bool``, ``label`` (a code shown as
         the catalogue entry ``labels.code``), ``verdict`` (a direction or
-        verdict code as a badge), ``estimate`` (uses the row's ``scale`` and
+        verdict code as a badge; its words from ``labels.code`` when *labels*
+        is given, else ``verdict.code``), ``estimate`` (uses the row's ``scale`` and
         ``unit``), ``interval`` (this column and *hi*), ``link``.
     decimals : int, optional
         Digits after the decimal mark (``number``, ``percent``, ``share``).
     labels : str, optional
-        Catalogue prefix for ``label`` columns (``"group"``, ``"design"``).
+        Catalogue prefix for ``label`` and ``verdict`` columns (``"group"``, ``"combined"``).
     hi : str, optional
         Upper bound column of an ``interval``.
     missing : str or callable, optional
@@ -114,7 +115,7 @@ def estimate_text(
     scale : str
         ``ratio`` (rate ratio: shown with its percentage change),
         ``difference`` (signed, with *unit*), ``percent`` (a value in percent),
-        ``count`` (whole number), ``rate`` and ``index`` (one decimal),
+        ``count`` (whole number, with *unit* when given), ``rate`` and ``index`` (one decimal),
         ``rank`` (whole number); anything else: a plain number.
     lang : {"nb", "en"}
         Report language.
@@ -146,7 +147,7 @@ def estimate_text(
     if scale == "percent":
         return numbers.percent(float(value) / 100.0, lang, decimals=1, signed=True)
     if scale in ("count", "rank"):
-        return numbers.integer(value, lang)
+        return f"{numbers.integer(value, lang)} {unit}".rstrip()
     if scale in ("rate", "index"):
         return numbers.number(value, lang, decimals=1)
     return numbers.number(value, lang)
@@ -168,8 +169,10 @@ def interval_text(lo: Any, hi: Any, scale: str | None, lang: Lang = "nb") -> str
     return numbers.interval(lo, hi, lang, decimals=decimals)
 
 
-def _badge(code: Any, lang: Lang) -> str:
-    word = label("verdict", str(code), lang, default=str(code))
+def _badge(code: Any, lang: Lang, prefix: str = "verdict") -> str:
+    word = label(
+        prefix, str(code), lang, default=label("verdict", str(code), lang, default=str(code))
+    )
     return f"<span class='ptv-badge v-{html_text(code)}'>{html_text(word)}</span>"
 
 
@@ -206,7 +209,7 @@ def _cell(col: Col, row: Mapping[str, Any], lang: Lang) -> str | None:
     if kind == "label":
         return html_text(label(col.labels or "", str(value), lang, default=str(value)))
     if kind == "verdict":
-        return _badge(value, lang)
+        return _badge(value, lang, col.labels or "verdict")
     if kind == "estimate":
         return html_text(
             estimate_text(value, row.get("scale"), lang, unit=str(row.get("unit_text") or ""))
