@@ -179,6 +179,8 @@ def test_the_picture_row_is_a_rate_with_the_measure_in_its_column() -> None:
     row = bydel_page.headline_rows(assess_own(validate_params()), None, pic, "nb")[-1]
     assert row["scale"] == "rate" and math.isfinite(row["estimate"])
     assert row["outcome"] == "Alle lovbruddsgrupper, 15 bydeler"
-    assert row["design"].startswith("Anmeldte lovbrudd per 1 000 innbyggere (bydelsbildet 2024")
+    assert row["design"].startswith(
+        "Anmeldte lovbrudd per 1\u00a0000 innbyggere (bydelsbildet 2024"
+    )
     assert estimate_text(row["estimate"], row["scale"], "nb") == "83,1"
     assert estimate_text(83, "count", "nb", unit="nøkkeltall") == "83 nøkkeltall"

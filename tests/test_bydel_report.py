@@ -119,4 +119,4 @@ def test_the_page_names_series_and_areas_and_follows_the_schedule(run: dict) -> 
     assert not re.search(r"(?<!Criminal )cases – ", html) and "property_theft" not in html
     assert "Criminal cases – property theft" in html and "Seizures – all groups of offences" in html
     assert "With two treated areas among 14 areas in the comparison" in html
-    assert "holm = " not in html and "randomisation p = " in html
+    assert "holm = " not in html and "randomization p = " in html

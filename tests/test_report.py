@@ -165,6 +165,9 @@ def test_the_index_labels_the_synthetic_own_data_and_answers_with_the_bydel_verd
     # The key-figure row says what it counts; the bydel picture is a rate with one decimal.
     assert re.search(r"<td class='num'>\d+ nøkkeltall</td>", index)
     assert "83,1" in index and "Alle lovbruddsgrupper, 15 bydeler" in index
+    # The bydel section's combined rows name their p: Holm-adjusted, not the gate's.
+    bydel = index[index.index("6 Bydeler</summary>") :]
+    assert "Holm-justert p = " in bydel[: bydel.index("</details>")]
     # Every printed sheet's footer says so too.
     doc = print_document(run["dir"])
     assert "egne data (own_demo.csv) [SYNTETISKE DATA / SYNTHETIC DATA]" in doc
