@@ -170,7 +170,10 @@ def test_the_index_labels_the_synthetic_own_data_and_answers_with_the_bydel_verd
     assert "Holm-justert p = " in bydel[: bydel.index("</details>")]
     # Every printed sheet's footer says so too.
     doc = print_document(run["dir"])
-    assert "egne data (own_demo.csv) [SYNTETISKE DATA / SYNTHETIC DATA]" in doc
+    footer = doc[doc.index("@bottom-left") :]
+    footer = footer[: footer.index("}")]
+    assert 'content: "SYNTETISKE DATA / SYNTHETIC DATA · ' in footer, "first: never cut off"
+    assert "egne data (own_demo.csv, syntetiske)" in footer
 
 
 def test_summary_verdicts_match_the_library(run: dict) -> None:

@@ -122,8 +122,8 @@ PDF: _L = {
     },
     "pdf.own": {"nb": "egne data ({file})", "en": "own data ({file})"},
     "pdf.own_synthetic": {
-        "nb": "egne data ({file}) [{label}]",
-        "en": "own data ({file}) [{label}]",
+        "nb": "egne data ({file}, syntetiske)",
+        "en": "own data ({file}, synthetic)",
     },
 }
 

@@ -85,13 +85,14 @@ def _footer(results: dict[str, Any], lang: Lang) -> str:
     records: list[Any] = []
     for row in results.get("notebooks", []):
         records += provenance.records_from((row.get("sidecar") or {}).get("provenance", []))
+    records = provenance.records_from(records)
     parts = []
     for rec in provenance.records_from(records) or provenance.default_records():
         if rec.kind == "embedded":
             if not rec.table:  # the snapshot once; its tables are named on the pages
                 parts.append(text("pdf.embedded", lang, version=rec.detail or "–"))
         elif rec.kind == "own" and rec.detail == provenance.SYNTHETIC:
-            parts.append(text("pdf.own_synthetic", lang, file=rec.table, label=SYNTHETIC_LABEL))
+            parts.append(text("pdf.own_synthetic", lang, file=rec.table))
         elif rec.kind == "own":
             parts.append(text("pdf.own", lang, file=rec.table))
         else:
@@ -101,7 +102,11 @@ def _footer(results: dict[str, Any], lang: Lang) -> str:
         when = date_text(datetime.fromisoformat(str(results.get("finished"))).astimezone(), lang)
     except (TypeError, ValueError):
         when = ""
-    return text("pdf.footer", lang, sources="; ".join(dict.fromkeys(parts)), date=when)
+    footer = text("pdf.footer", lang, sources="; ".join(dict.fromkeys(parts)), date=when)
+    if any(r.kind == "own" and r.detail == provenance.SYNTHETIC for r in records):
+        # First, so that a narrow margin never cuts it off.
+        footer = f"{SYNTHETIC_LABEL} · {footer}"
+    return footer
 
 
 def print_document(out_dir: Path) -> str:
