@@ -202,7 +202,7 @@ def test_the_index_opens_with_the_answer(reports: dict[str, Path], browser) -> N
     assert lead[0].startswith("Offentlige data til og med 2024 viser")
     # Every outcome is inconclusive under the calibrated rule; the third sentence is the
     # assessment's answerability statement.
-    assert "Ingen av designene" in lead[1]
+    assert "Ingen av designene på kommunenivå" in lead[1]
     assert "kan ikke besvare spørsmålet" in lead[2] and "bydel" in lead[2]
     heading = browser.evaluate("document.querySelector('.ptv-lead h2').innerText")
     assert heading == "Svaret i korte trekk"

@@ -364,8 +364,8 @@ SENTENCES: _L = {
         "en": "the designs point in different directions",
     },
     "lead.no_signal": {
-        "nb": "Ingen av designene skiller en effekt fra vanlig variasjon.",
-        "en": "None of the designs tells an effect apart from ordinary variation.",
+        "nb": "Ingen av designene på kommunenivå skiller en effekt fra vanlig variasjon.",
+        "en": "None of the municipal-level designs tells an effect apart from ordinary variation.",
     },
     "lead.power_fallback": {
         "nb": "Tallene gjelder hele {region}, og pengene er en liten del av politidistriktets budsjett, "
@@ -420,15 +420,6 @@ SENTENCES: _L = {
     "03.errors": {
         "nb": "{outcome}: {design} kunne ikke kjøres – {error}",
         "en": "{outcome}: {design} could not run – {error}",
-    },
-    "04.own_indicator": {"nb": "Indikator: {indicator}", "en": "Indicator: {indicator}"},
-    "04.own_file": {
-        "nb": "Egne data fra filen {file}; behandlede områder: {areas}.",
-        "en": "Own data from the file {file}; treated areas: {areas}.",
-    },
-    "04.own_errors": {
-        "nb": "{design} kunne ikke kjøres: {error}",
-        "en": "{design} could not run: {error}",
     },
     "effect.ratio": {
         "nb": "{pct} (rateforhold {est})",

@@ -72,10 +72,16 @@ def _numbers_axis(ax: Any, lang: Lang, axis: str = "y", decimals: int | None = N
     from matplotlib.ticker import Formatter
 
     class _Locale(Formatter):
+        # The tick positions, kept here: Matplotlib 3.11 deprecates reading Formatter.locs.
+        ticks: tuple[float, ...] = ()
+
+        def set_locs(self, locs: Any) -> None:
+            self.ticks = tuple(float(v) for v in locs)
+
         def __call__(self, x: float, pos: int | None = None) -> str:
             d = decimals
             if d is None:
-                locs = sorted(self.locs) if len(self.locs) > 1 else []
+                locs = sorted(self.ticks) if len(self.ticks) > 1 else []
                 step = min(
                     (b - a for a, b in zip(locs, locs[1:], strict=False) if b > a), default=1.0
                 )

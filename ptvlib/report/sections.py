@@ -24,7 +24,6 @@ from ptvlib.report.texts import label
 __all__ = [
     "funding",
     "all_designs",
-    "own_data",
     "outcome_designs",
     "verdicts",
 ]
@@ -163,29 +162,6 @@ def verdicts(page: Page, rows: Sequence[Mapping[str, Any]]) -> None:
     caveat = summary.activity_caveat(combined, lang)
     if caveat:
         page.caveat_text(caveat)
-
-
-def own_data(page: Page, own_results: Sequence[Any], rows: Sequence[Mapping[str, Any]]) -> None:
-    """The own-data designs per indicator (page 4): table, figures, one bullet per design."""
-    lang = page.lang
-    for res in own_results:
-        page.heading("04.own_indicator", level=3, indicator=res.indicator)
-        for design, error in res.errors.items():
-            page.sentence(
-                "04.own_errors",
-                design=label("design", f"own_{design}", lang, default=design),
-                error=error,
-            )
-        mine = [r for r in rows if str(r.get("outcome", "")).startswith(res.indicator)]
-        mine = [r for r in mine if str(r.get("design_key", "")).startswith("own_")]
-        if mine:
-            cols = [c for c in design_columns() if c.name not in ("outcome",)]
-            page.table(with_counts(mine, lang), cols)
-        for key, result in res.results.items():
-            fig = result.plot(lang=lang)
-            figures.label_own(fig, lang, design=f"own_{key}", synthetic=res.synthetic)
-            page.figure(fig)
-        page.bullets([summary.design_bullet(r, lang) for r in mine], markup=True)
 
 
 def own_file_name(path: str) -> str:
