@@ -81,6 +81,24 @@ def test_one_literal_parameters_cell_matching_params(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_papermill_reads_every_parameter_with_its_help(path: Path) -> None:
+    """``papermill --help-notebook`` and ``ptv params`` show each parameter's help line."""
+    import warnings
+
+    import papermill
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # papermill warns "Unable to parse line ..." and moves on
+        found = papermill.inspect_notebook(str(path))
+    tree = ast.parse(
+        _source(next(c for c in _cells(path) if "parameters" in c["metadata"].get("tags", [])))
+    )
+    declared = [s.target.id for s in tree.body if isinstance(s, ast.AnnAssign)]
+    assert list(found) == declared
+    assert all(found[name]["help"] for name in declared)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_imports_first_and_the_project_kernel(path: Path) -> None:
     node = json.loads(path.read_text(encoding="utf-8"))
     assert node["metadata"]["kernelspec"]["name"] == "ptv-analyse"
