@@ -217,6 +217,7 @@ def _stored(args: tuple[object, ...]) -> GroupTests:
     import hashlib
 
     from ptvlib.basics import config, signed_cache
+    from ptvlib.basics.io import FileLock
     from ptvlib.basics.version import __version__
 
     digest = hashlib.sha256(repr((__version__, _VERSION, args)).encode()).hexdigest()[:24]
@@ -225,7 +226,7 @@ def _stored(args: tuple[object, ...]) -> GroupTests:
     found = signed_cache.load_pickle(path, GroupTests)
     if found is not None:
         return found
-    with _FileLock(folder / f".tests-{digest}.lock"):
+    with FileLock(folder / f".tests-{digest}.lock"):
         found = signed_cache.load_pickle(path, GroupTests)  # another process may have finished
         if found is not None:
             return found
@@ -235,39 +236,6 @@ def _stored(args: tuple[object, ...]) -> GroupTests:
         except OSError:  # a read-only cache: the result is still right, just not kept
             pass
         return result
-
-
-class _FileLock:
-    """Exclusive advisory lock on *path* (``flock``); a no-op where that is unavailable."""
-
-    def __init__(self, path: Any) -> None:
-        self.path = path
-        self.fd: int | None = None
-
-    def __enter__(self) -> _FileLock:
-        import os
-
-        try:
-            import fcntl
-
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        except (ImportError, OSError):
-            self._close()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._close()
-
-    def _close(self) -> None:
-        import os
-
-        if self.fd is not None:
-            try:
-                os.close(self.fd)  # closing releases the lock
-            finally:
-                self.fd = None
 
 
 def _compute(

@@ -44,6 +44,7 @@ from ptvlib.assessment.outcome_results import OutcomeAssessment
 from ptvlib.assessment.panels import outcome_family, rest_of_norway
 from ptvlib.assessment.params import Params
 from ptvlib.basics import config, signed_cache
+from ptvlib.basics.io import FileLock
 
 __all__ = ["assess_outcome"]
 
@@ -93,7 +94,9 @@ def assess_outcome(
         Reuse a stored result for the same inputs: the parameters that matter,
         the checksums of the data, and the library version (the notebooks of one
         report share it). Stored atomically under ``PTV_CACHE_DIR/assess``, signed
-        with the installation's key (:mod:`ptvlib.basics.signed_cache`).
+        with the installation's key (:mod:`ptvlib.basics.signed_cache`); computed
+        under a file lock, so a second process asking for the same assessment
+        waits and reads it.
 
     Returns
     -------
@@ -107,8 +110,14 @@ def assess_outcome(
     found = signed_cache.load_pickle(path, OutcomeAssessment)
     if found is not None:
         return dataclasses.replace(found, params=params)
-    result = _assess_outcome(params, group, bootstrap=bootstrap, seed=seed)
-    signed_cache.dump_pickle(path, result)
+    # Parallel kernels of one report need the same assessments: the first computes, the others
+    # wait for it and read the stored result instead of repeating the same fits.
+    with FileLock(path.with_name(f".{path.stem}.lock")):
+        found = signed_cache.load_pickle(path, OutcomeAssessment)
+        if found is not None:
+            return dataclasses.replace(found, params=params)
+        result = _assess_outcome(params, group, bootstrap=bootstrap, seed=seed)
+        signed_cache.dump_pickle(path, result)
     return result
 
 

@@ -1,4 +1,4 @@
-"""Atomic file writes and checksums (private helpers).
+"""Atomic file writes, checksums and an inter-process file lock (private helpers).
 
 A write goes to a temporary file in the target folder, is flushed and fsynced,
 then renamed over the target with :func:`os.replace`, which is atomic on POSIX
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "sha256_file"]
+__all__ = ["FileLock", "atomic_path", "atomic_write_bytes", "atomic_write_text", "sha256_file"]
 
 
 @contextlib.contextmanager
@@ -83,3 +83,38 @@ def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
         for block in iter(lambda: fh.read(chunk), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class FileLock:
+    """Exclusive advisory lock on *path* (``flock``), held for a ``with`` block.
+
+    Processes that would compute the same cached result take it before
+    computing: the first computes and stores, the others wait and then read
+    what it stored. A no-op where ``flock`` is unavailable or the lock file
+    cannot be created (the result is then computed twice, never wrong).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.fd: int | None = None
+
+    def __enter__(self) -> FileLock:
+        try:
+            import fcntl
+
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            self._close()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self.fd is not None:
+            try:
+                os.close(self.fd)  # closing releases the lock
+            finally:
+                self.fd = None
