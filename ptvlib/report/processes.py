@@ -18,6 +18,10 @@ The rules:
   the parent decides what stops, so a worker never half-handles an interrupt.
 * A worker that dies without reporting (killed, out of memory) gives a failed
   result naming its exit code instead of hanging the run.
+* The numerical libraries' thread pools share the cores: with *k* workers on
+  *c* cores each kernel gets ``max(1, c // k)`` BLAS/OpenMP threads
+  (:func:`thread_env`), instead of every kernel starting one thread per core
+  and the parallel kernels fighting over them.
 """
 
 from __future__ import annotations
@@ -36,10 +40,20 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-__all__ = ["GRACE", "Interrupted", "cpu_count", "interrupts_raise", "run_all"]
+__all__ = [
+    "GRACE",
+    "THREAD_VARIABLES",
+    "Interrupted",
+    "cpu_count",
+    "interrupts_raise",
+    "run_all",
+    "thread_env",
+]
 
 #: Seconds a worker gets to stop its kernel after SIGTERM before it is killed.
 GRACE = 10.0
+#: Environment variables that size the thread pools of OpenBLAS, OpenMP and MKL.
+THREAD_VARIABLES: tuple[str, ...] = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _PR_SET_PDEATHSIG = 1
 _STOP_SIGNALS = tuple(
     s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if s is not None
@@ -68,6 +82,38 @@ def cpu_count() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
+
+
+def thread_env(workers: int, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Thread-pool sizes for processes that run *workers* at a time on this machine's cores.
+
+    Each gets ``max(1, cpu_count() // workers)`` threads. On the project's
+    2-core machine two kernels with two OpenBLAS threads each are four busy
+    threads on two cores; one thread each gives the same numbers (the
+    report's ``results.json`` is identical) without the contention. A
+    variable already set in *environ* (default ``os.environ``) is the
+    user's choice and is left out.
+
+    Parameters
+    ----------
+    workers : int
+        Processes running at the same time (at least 1).
+    environ : mapping, optional
+        The environment the workers inherit.
+
+    Returns
+    -------
+    dict
+        Variable → value, for the variables of :data:`THREAD_VARIABLES` not yet set.
+
+    Examples
+    --------
+    >>> thread_env(2, {"OMP_NUM_THREADS": "4"}).keys() == {"OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}
+    True
+    """
+    env = os.environ if environ is None else environ
+    threads = str(max(1, cpu_count() // max(1, workers)))
+    return {name: threads for name in THREAD_VARIABLES if name not in env}
 
 
 @contextlib.contextmanager
