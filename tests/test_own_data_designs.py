@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -172,6 +173,11 @@ def test_verdict_shows_the_few_clusters_warning_and_the_power(report) -> None:
     assert "Sentrum: " in text and "030116" not in text, "Sentrum's exclusion is stated by name"
     nb = a.verdict("nb")
     assert "klyngerobuste feil med 2 behandlede klynger av 15" in nb and "vises, teller ikke" in nb
+    # every p-value says what it is: a rank among assignments or a model's
+    assert "Randomization inference: " in text and "randomization p " in text
+    assert "model p " in text
+    assert not re.findall(r"(?<!randomization)(?<!model)(?<!series:)(?<!attainable) p [=<]", text)
+    assert "randomiserings-p " in nb and "modell-p " in nb
 
 
 def test_staggered_and_sdid_are_shown_with_their_reason(report) -> None:

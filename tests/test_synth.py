@@ -433,7 +433,7 @@ def test_plots_follow_lang(small_df):
     assert nb_fig.axes[1].get_title().startswith("Placebo i rom")
     assert en_fig.axes[1].get_title().startswith("Placebo in space")
     # rates are labelled as rates; a fit on log rates (the calibrated design) says so
-    assert en_fig.axes[0].get_ylabel() == "Reported offences per 1,000 inhabitants"
+    assert en_fig.axes[0].get_ylabel() == "Offences per 1,000 inh."
     logged = fit(small_df.assign(log_rate=np.log(small_df["rate"])), outcome="log_rate")
     log_fig = plot_outcome(SimpleNamespace(results={"synth": logged}), lang="en")
     assert log_fig.axes[0].get_ylabel().startswith("log(offences per 1,000")

@@ -59,7 +59,7 @@ P_KIND: dict[str, str] = {
     "ri": "randomization",
     "sc": "randomization",
     "staggered": "model",
-    "sdid": "placebo",
+    "sdid": "model",  # a normal p from the placebo variance (the paper's inference), not a rank
     "did_cr1": "model",
     "its": "model",
     "spillover": "randomization",

@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from ptvlib.assessment.own_designs import DESIGN_KEYS, DesignRun
+from ptvlib.assessment.own_designs import DESIGN_KEYS, P_KIND, DesignRun
 from ptvlib.assessment.schedule import Schedule
 from ptvlib.assessment.verdicts import COMBINED_LABELS, Evidence, decide
 from ptvlib.basics.config import OFFENCE_GROUP_LABELS, OWN_INDICATOR_LABELS, OWN_UNIT_LABELS
@@ -257,6 +257,22 @@ def combine_own(ri: DesignRun | None, sc: DesignRun | None, p_holm: float, alpha
     return decide(primary, p_holm, supporting, alpha=alpha)
 
 
+#: What a p-value is, in words (the pages' ``p_kind`` labels; this layer has no catalogue).
+_P_WORDS: dict[str, dict[str, str]] = {
+    "nb": {"randomization": "randomiserings-p", "model": "modell-p", "placebo": "placebo-p"},
+    "en": {"randomization": "randomization p", "model": "model p", "placebo": "placebo p"},
+}
+
+
+def _p_text(key: str, p: float, lang: Lang) -> str:
+    """A design's p-value with its kind: ``randomiserings-p = 0,03``, ``modell-p < 0,001``."""
+    from ptvlib.basics import numbers
+
+    value = numbers.p_value(p, lang, prefix=False)
+    kind = _P_WORDS[lang][P_KIND.get(key, "model")]
+    return f"{kind} {value}" if value.startswith("<") else f"{kind} = {value}"
+
+
 def _fmt_estimate(run: DesignRun, lang: Lang) -> str:
     from ptvlib.basics import numbers as fmt
 
@@ -404,14 +420,14 @@ class OwnAssessment:
             parts.append(
                 (
                     f"Randomiseringsinferens: {_fmt_estimate(ri, lang)}, "
-                    f"{fmt.p_value(ri.p_value, lang)} ({holm_nb}"
+                    f"{_p_text('ri', ri.p_value, lang)} ({holm_nb}"
                     f"{fmt.integer(r.n_assignments, lang)} tildelinger, minste mulige p "
                     f"{fmt.number(r.min_p, lang, decimals=3)})."
                 )
                 if nb
                 else (
                     f"Randomization inference: {_fmt_estimate(ri, lang)}, "
-                    f"{fmt.p_value(ri.p_value, lang)} ({holm_en}"
+                    f"{_p_text('ri', ri.p_value, lang)} ({holm_en}"
                     f"{fmt.integer(r.n_assignments, lang)} assignments, smallest attainable p "
                     f"{fmt.number(r.min_p, lang, decimals=3)})."
                 )
@@ -428,9 +444,9 @@ class OwnAssessment:
         sc = self.designs.get("sc")
         if sc is not None and not sc.error and sc.counts:
             parts.append(
-                f"Syntetisk kontroll: {_fmt_estimate(sc, lang)}, {fmt.p_value(sc.p_value, lang)}."
+                f"Syntetisk kontroll: {_fmt_estimate(sc, lang)}, {_p_text('sc', sc.p_value, lang)}."
                 if nb
-                else f"Synthetic control: {_fmt_estimate(sc, lang)}, {fmt.p_value(sc.p_value, lang)}."
+                else f"Synthetic control: {_fmt_estimate(sc, lang)}, {_p_text('sc', sc.p_value, lang)}."
             )
         elif sc is not None:
             parts.append(
@@ -448,7 +464,7 @@ class OwnAssessment:
             else:
                 parts.append(
                     f"{name} ({head}: {self.why_not(key, lang)}): {_fmt_estimate(run, lang)}, "
-                    f"{fmt.p_value(run.p_value, lang)}."
+                    f"{_p_text(key, run.p_value, lang)}."
                 )
         if self.excluded:
             names = "; ".join(f"{area_name(a)}: {r}" for a, r in self.excluded_text(lang).items())

@@ -101,8 +101,10 @@ _WORDS: dict[str, dict[str, Any]] = {
         "syntetisk forskjell-i-forskjeller (enhetskonstant og tidsvekter) og utvidet syntetisk "
         "kontroll (ridge-korreksjon) vises ved siden av.",
         "where": {"above": "over", "below": "under"},
-        "honest": "Forskjell-i-forskjeller: {sentence}; dette bygger på hendelsesstudiens "
-        "modellbaserte intervall, som er for smalt med én behandlet enhet.",
+        "honest": "Forskjell-i-forskjeller (HonestDiD): hendelsesstudiens snitt etter start, målt "
+        "mot siste periode før start og ikke mot hele perioden før som anslaget over, er {est}; "
+        "for dette tallet gjelder: {sentence}. Det bygger på hendelsesstudiens modellbaserte "
+        "intervall, som er for smalt med én behandlet enhet, og teller ikke i dommen.",
         "activity": "Dette er et aktivitetsutfall: flere anmeldelser kan bety mer politiarbeid, "
         "ikke mer kriminalitet.",
         "no_primary": "Hoveddesignet ({design}) kunne ikke kjøres: {why}",
@@ -140,8 +142,11 @@ _WORDS: dict[str, dict[str, Any]] = {
         "difference-in-differences (unit intercept and time weights) and augmented synthetic "
         "control (ridge correction) are shown beside it.",
         "where": {"above": "above", "below": "below"},
-        "honest": "Difference-in-differences: {sentence}; this uses the event study's "
-        "model-based interval, which is too narrow with one treated unit.",
+        "honest": "Difference-in-differences (HonestDiD): the event study's mean after the start, "
+        "against the last period before the start rather than the whole pre-period like the "
+        "estimate above, is {est}; for that number: {sentence}. It uses the event study's "
+        "model-based interval, which is too narrow with one treated unit, and does not count in "
+        "the verdict.",
         "activity": "This is an activity outcome: more reports can mean more police work, not "
         "more crime.",
         "no_primary": "The primary design ({design}) could not run: {why}",
@@ -288,7 +293,10 @@ def outcome_verdict(a: Any, lang: Lang, part: str = "all") -> str:
     honest = a.extra.get("honest")
     if honest is not None and ("did" == key or "did" in others):
         sentence = _lower_first(honest.breakdown_sentence(lang)).rstrip(".")
-        details.append(w["honest"].format(sentence=sentence))
+        # the event study of the log-rate DiD: its mean is a log change (a ratio for count models)
+        ratio = math.exp(honest.estimate)
+        est = fmt.percent_change(ratio, lang, decimals=1)
+        details.append(w["honest"].format(sentence=sentence, est=est))
     tail: list[str] = []
     if a.sensitivity is not None and not a.sensitivity.empty:
         same, different = robust_to(a.sensitivity, a.group, lang)

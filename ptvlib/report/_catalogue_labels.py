@@ -173,7 +173,10 @@ DESIGNS: _L = {
         "nb": "Forskjell-i-forskjeller (rater, wild bootstrap)",
         "en": "Difference-in-differences (rates, wild bootstrap)",
     },
-    "design.its": {"nb": "Avbrutt tidsserie", "en": "Interrupted time series"},
+    "design.its": {
+        "nb": "Avbrutt tidsserie (nivåendring ved start)",
+        "en": "Interrupted time series (level change at the start)",
+    },
     "design.its_comparative": {
         "nb": "Avbrutt tidsserie mot resten av landet",
         "en": "Interrupted time series against the rest of Norway",
@@ -695,6 +698,10 @@ FIGURES: _L = {
     "fig.log_rate": {
         "nb": "log(lovbrudd per 1\u00a0000 innb.)",
         "en": "log(offences per 1,000 inh.)",
+    },
+    "fig.rate_per_1000_short": {
+        "nb": "Lovbrudd per 1\u00a0000 innb.",
+        "en": "Offences per 1,000 inh.",
     },
     "fig.log_difference": {
         "nb": "Forskjell, log (0,1 ≈ +10 %)",

@@ -129,13 +129,16 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "Oslo; vist for donorer med tilpasning før start høyst 5 ganger dårligere enn Oslos). Nederst: "
         "hendelsesstudie (forskjell-i-forskjeller per periode mot sammenligningsgruppen, på log-rater; "
         "trendtesten i tittelen er modellbasert og avgjør ingenting) og Oslos egen tidsserie med "
-        "kontrafaktisk trend. 2019-2020 er utelatt fra paneldesignene (for få kommuner i kilden).",
+        "kontrafaktisk trend; tidsseriens tall er nivåendringen ved start, mens linja etter start også "
+        "viser endringen i helning, som ikke inngår i tallet. 2019-2020 er utelatt fra paneldesignene (for få kommuner i kilden).",
         "en": "Top: Oslo against its synthetic control (level-adjusted, log rates per 1,000; donors are "
         "the municipalities of the comparison pool) and placebo gaps (grey: each donor treated as if it "
         "were Oslo; shown for donors whose pre-start fit is at most 5 times worse than Oslo's). Bottom: "
         "event study (difference-in-differences per period against the comparison group, on log "
         "rates; the trend test in its title is model-based and decides nothing) and Oslo's own series "
-        "with its counterfactual trend. 2019-2020 is left out of the panel designs (too few "
+        "with its counterfactual trend; the series' number is the level change at the start, while "
+        "the line after the start also shows the change in slope, which is not in the number. "
+        "2019-2020 is left out of the panel designs (too few "
         "municipalities in the source).",
     },
     "03.timing": {

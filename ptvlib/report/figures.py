@@ -428,7 +428,7 @@ def plot_outcome(assessment: Any, *, title: str | None = None, lang: Lang = "nb"
     def synth(r: Any, ax: Any) -> None:
         r.plot(ax=ax, lang=lang)
         ax.set_title(text("fig.synth_title", lang, region=name))
-        ax.set_ylabel(text("fig.log_rate" if is_log(r) else "fig.rate_per_1000", lang))
+        ax.set_ylabel(text("fig.log_rate" if is_log(r) else "fig.rate_per_1000_short", lang))
         ax.set_xlabel(text("fig.year", lang))
         _relabel_legend(ax, {f"{r.treated} (": f"{name} ("})
 
@@ -457,7 +457,7 @@ def plot_outcome(assessment: Any, *, title: str | None = None, lang: Lang = "nb"
     def series(r: Any, ax: Any) -> None:
         r.plot(ax=ax, lang=lang)
         ax.set_title(text("fig.its_title", lang, region=name))
-        ax.set_ylabel(text("fig.rate_per_1000", lang))
+        ax.set_ylabel(text("fig.rate_per_1000_short", lang))
         ax.set_xlabel(text("fig.year", lang))
 
     panels = [

@@ -52,8 +52,6 @@ VERDICT_WORDS: dict[str, dict[str, str]] = {
     for lang in ("nb", "en")
 }
 
-_DESCRIPTIVE_SCALES = frozenset({"count", "percent", "rate", "index", "rank", "number"})
-
 
 def index_css() -> str:
     """The report's style sheet (the same as the notebook pages')."""
@@ -121,7 +119,7 @@ def _numbers(
         if any(r["mde_min"] is not None for r in shown_c):
             cols.append(Col("mde_min", "col.mde", "share"))
         return table(shown_c, cols, lang, collapse=0, css="ptv-narrow").markup
-    descriptive = all(r.get("scale") in _DESCRIPTIVE_SCALES for r in rows)
+    descriptive = all(r.get("scale") in summary.DESCRIPTIVE_SCALES for r in rows)
     if descriptive:
         cols = [
             Col("outcome", "col.outcome"),

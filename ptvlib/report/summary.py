@@ -27,6 +27,7 @@ from ptvlib.report.tables import Col, estimate_text, is_missing
 from ptvlib.report.texts import label, text
 
 __all__ = [
+    "DESCRIPTIVE_SCALES",
     "DIFFERENCE_DESIGNS",
     "P_KIND",
     "activity_caveat",
@@ -51,6 +52,11 @@ P_KIND: dict[str, str] = {
     "own_did": "model",
     "own_its": "model",
 }
+
+#: Scales of figures that are shown, not estimated (key figures, rates, ranks): they do not count.
+DESCRIPTIVE_SCALES: frozenset[str] = frozenset(
+    {"count", "percent", "rate", "index", "rank", "number"}
+)
 
 #: Designs whose estimate is a difference in offences per 1 000 inhabitants.
 DIFFERENCE_DESIGNS: frozenset[str] = frozenset({"did_ols"})
@@ -356,6 +362,11 @@ def with_counts(rows: Sequence[Mapping[str, Any]], lang: Any) -> list[dict[str, 
     for r in rows:
         ok, why = counts(r, lang)
         word = label("counts", "yes" if ok else "no", lang)
+        if (
+            r.get("scale") in DESCRIPTIVE_SCALES
+        ):  # a figure shown, not an estimate: nothing to count
+            out.append({**r, "counts_text": "", "p_text": p_text(r, lang), "verdict": None})
+            continue
         out.append(
             {
                 **r,
