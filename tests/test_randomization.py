@@ -246,3 +246,23 @@ def test_synthetic_control_interval_is_exact_with_one_start() -> None:
             )
             p = synthetic_control_assignments(shifted, **kw).p_value
             assert (p <= 0.05) is rejected
+
+
+def test_synthetic_control_plot_names_each_treated_area_in_its_legend() -> None:
+    import matplotlib.pyplot as plt
+
+    data = _panel(n_units=12, seed=3)
+    sched = {"a00": 2018, "a01": 2019}
+    res = synthetic_control_assignments(
+        data, unit="area", time="year", outcome="cases", exposure="pop", schedule=sched
+    )
+    fig = res.plot(lang="nb", names={"a00": "Søndre Nordstrand", "a01": "Gamle Oslo"})
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == [
+        "Søndre Nordstrand: observert",
+        "Søndre Nordstrand: syntetisk",
+        "Gamle Oslo: observert",
+        "Gamle Oslo: syntetisk",
+    ]
+    assert not fig.axes[0].texts, "no code annotations on the lines"
+    plt.close("all")

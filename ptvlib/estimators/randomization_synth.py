@@ -35,7 +35,7 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -180,16 +180,41 @@ class SynthAssignmentResult:
             caveats=caveats,
         )
 
-    def plot(self, ax: Axes | None = None, *, lang: Lang = "nb") -> Figure:
-        """Observed and synthetic log rate of each treated area."""
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        lang: Lang = "nb",
+        names: Mapping[Hashable, str] | None = None,
+    ) -> Figure:
+        """Observed and synthetic log rate of each treated area.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (a new figure when omitted).
+        lang : {"nb", "en"}
+            Language of labels and legend.
+        names : mapping, optional
+            Display name of each treated unit (default: the unit as given).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
         from ptvlib.basics.style import COLORS, figure_axes
 
         check_literal("lang", lang, Lang)
         fig, ax = figure_axes(ax)
-        for u, grp in self.paths.groupby("unit", sort=False):
-            ax.plot(grp["time"], grp["observed"], color=COLORS["treated"], lw=2)
-            ax.plot(grp["time"], grp["synthetic"], color=COLORS["counterfactual"], ls="--")
-            ax.annotate(str(u), (grp["time"].iloc[-1], grp["observed"].iloc[-1]), fontsize=8)
+        words = ("observed", "synthetic") if lang == "en" else ("observert", "syntetisk")
+        for i, (u, grp) in enumerate(self.paths.groupby("unit", sort=False)):
+            name = (names or {}).get(u, str(u))
+            colour = COLORS["treated"] if i == 0 else f"C{i}"
+            ax.plot(grp["time"], grp["observed"], color=colour, lw=2, label=f"{name}: {words[0]}")
+            ax.plot(
+                grp["time"], grp["synthetic"], color=colour, ls="--", label=f"{name}: {words[1]}"
+            )
+        ax.legend(frameon=False, fontsize=8)
         for s in sorted(set(self.starts.values())):
             ax.axvline(s - 0.5, color=COLORS["start"], lw=1, ls=":")
         ax.set_ylabel("log(count / exposure)" if lang == "en" else "log(antall / eksponering)")

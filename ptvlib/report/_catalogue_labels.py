@@ -445,6 +445,7 @@ COLUMNS: _L = {
     "col.interval": {"nb": "95 %-intervall", "en": "95% interval"},
     "col.p": {"nb": "p-verdi", "en": "p-value"},
     "col.p_kind": {"nb": "Type p-verdi", "en": "Kind of p-value"},
+    "col.p_rank": {"nb": "p (placebo/permutasjon)", "en": "p (placebo/permutation)"},
     "col.p_holm": {"nb": "p-verdi, Holm-justert", "en": "p-value, Holm-adjusted"},
     "col.direction": {"nb": "Retning", "en": "Direction"},
     "col.verdict": {"nb": "Konklusjon", "en": "Verdict"},
@@ -737,6 +738,10 @@ FIGURES: _L = {
     "fig.counted": {"nb": "teller med", "en": "counts"},
     "fig.no_interval": {"nb": "uten intervall, {p}", "en": "no interval, {p}"},
     "fig.missing_panel": {"nb": "Designet kunne ikke kjøres", "en": "The design could not run"},
+    "fig.own_log": {
+        "nb": "log(antall per innbygger; antall der befolkningen mangler)",
+        "en": "log(count per inhabitant; count where the population is missing)",
+    },
     "fig.own_count": {"nb": "Antall per år (egne data)", "en": "Count per year (own data)"},
     "fig.own_per_1000": {
         "nb": "Antall per 1\u00a0000 innbyggere (egne data)",

@@ -262,7 +262,13 @@ def own_designs(page: Page, report: Any, *, has_own: bool) -> None:
             result = a.results.get(key)
             if result is None:
                 continue
-            fig = result.plot(lang=lang)
+            if key == "sc":
+                from ptvlib.assessment.own_results import area_name
+
+                names = {u: area_name(str(u)) for u in result.starts}
+                fig = result.plot(lang=lang, names=names)
+            else:
+                fig = result.plot(lang=lang)
             if key == "ri":
                 label_randomization(
                     fig, lang, log_scale=result.log_scale, synthetic=report.synthetic
@@ -270,6 +276,7 @@ def own_designs(page: Page, report: Any, *, has_own: bool) -> None:
             else:
                 for ax in fig.axes:
                     figures._numbers_axis(ax, lang)
+                    ax.set_ylabel(page.t("fig.own_log"))
                 if report.synthetic:
                     figures.label_synthetic(fig)
             page.figure(fig)
