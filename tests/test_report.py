@@ -54,6 +54,10 @@ def test_every_notebook_ran_and_has_its_page(run: dict) -> None:
         html = (out / f"{stem}.html").read_text(encoding="utf-8")
         assert "validate_params(" not in html, "code is hidden in the HTML"
         assert (out / f"{stem}.json").exists()
+        # every figure says what it shows (its titles) to a screen reader or a text copy
+        alts = re.findall(r"<img [^>]*\balt=\"([^\"]*)\"", html)
+        assert len(alts) == html.count("<img "), stem
+        assert all(a and "No description" not in a for a in alts), (stem, alts)
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert [r["ok"] for r in results["notebooks"]] == [True] * 6
     timings = results["notebooks"][2]["timings"]

@@ -738,6 +738,7 @@ FIGURES: _L = {
     "fig.counted": {"nb": "teller med", "en": "counts"},
     "fig.no_interval": {"nb": "uten intervall, {p}", "en": "no interval, {p}"},
     "fig.missing_panel": {"nb": "Designet kunne ikke kjøres", "en": "The design could not run"},
+    "fig.alt": {"nb": "Figur", "en": "Figure"},
     "fig.own_log": {
         "nb": "log(antall per innbygger; antall der befolkningen mangler)",
         "en": "log(count per inhabitant; count where the population is missing)",

@@ -244,11 +244,27 @@ class Page:
             )
         )
 
-    def figure(self, fig: Any) -> None:
-        """Show a matplotlib figure and close it."""
+    def figure(self, fig: Any, *, alt: str | None = None) -> None:
+        """Show a matplotlib figure as a PNG with alternative text, and close it.
+
+        The alternative text is *alt*, else the figure's titles (what a screen
+        reader or a text-only copy of the page says instead of the image).
+        """
+        import base64
+        import io
+
         import matplotlib.pyplot as plt
 
-        _display(fig)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight")
+        titles = [fig.get_suptitle()]
+        titles += [t for ax in fig.axes for t in (ax.get_title(loc="left"), ax.get_title()) if t]
+        described = alt or "; ".join(dict.fromkeys(t.strip() for t in titles if t.strip()))
+        _display(
+            {"image/png": base64.b64encode(buf.getvalue()).decode("ascii")},
+            raw=True,
+            metadata={"image/png": {"alt": described or self.t("fig.alt")}},
+        )
         plt.close(fig)
 
     # ------------------------------------------------------------- caveats
