@@ -99,3 +99,50 @@ def test_a_file_lock_that_cannot_be_created_does_not_stop_the_work(tmp_path: Pat
     blocker.write_text("x")
     with FileLock(blocker / "cannot" / ".x.lock") as lock:  # a file is in the way
         assert lock.fd is None
+
+
+def _run_with_deaths(deaths: int, message: str, out_dir: str, queue) -> None:  # type: ignore[no-untyped-def]
+    """In a forked child (``_run_one`` redirects stderr): a kernel that dies *deaths* times."""
+    import papermill
+
+    from ptvlib.report import runner
+
+    calls = []
+
+    def fake(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) <= deaths:
+            raise RuntimeError(message)
+
+    papermill.execute_notebook = fake
+    job = {"notebook": "nb/01_x.ipynb", "out_dir": out_dir, "parameters": {}, "kernel": "k",
+           "timeout": 10, "lang": "nb"}  # fmt: skip
+    queue.put((runner._run_one(job), len(calls)))
+
+
+@pytest.mark.parametrize(
+    ("deaths", "message", "ok", "calls"),
+    [
+        (1, "Kernel died before replying to kernel_info", True, 2),
+        (2, "Kernel died before replying to kernel_info", True, 3),
+        (3, "Kernel died before replying to kernel_info", False, 3),
+        (1, "Kernel died while waiting for execute reply", False, 1),  # a cell ran: not again
+    ],
+)
+def test_a_kernel_that_dies_before_it_answers_is_started_again(
+    tmp_path: Path, deaths: int, message: str, ok: bool, calls: int
+) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_run_with_deaths, args=(deaths, message, str(tmp_path), queue))
+    child.start()
+    status, n = queue.get(timeout=60)
+    child.join(timeout=60)
+    assert (status["ok"], n) == (ok, calls)
+    if not ok:
+        assert status["cell"] == "(kernel)" and message in status["error"]
+    if deaths and ok:
+        log = (tmp_path / "logs" / "01_x.log").read_text()
+        assert "starting its kernel again" in log

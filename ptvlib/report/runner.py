@@ -316,6 +316,18 @@ def _timings(nb_path: Path, wall: float) -> dict[str, float]:
     }
 
 
+#: Fresh kernel starts after a kernel died before it answered (no cell had run). Two kernels
+#: starting at the same moment in parallel workers can be handed the same free TCP port by
+#: jupyter_client (it finds a free port, closes it, and the kernel binds it later); the kernel that
+#: loses exits with "Address already in use" and the notebook would fail without having run.
+_KERNEL_START_RETRIES = 2
+
+
+def _died_at_start(err: BaseException) -> bool:
+    """Whether *err* is a kernel that died before replying to ``kernel_info`` (nothing ran)."""
+    return "before replying to kernel_info" in str(err)
+
+
 def _run_one(job: dict[str, Any]) -> dict[str, Any]:
     """Execute one notebook and export its HTML (runs in a worker process)."""
     import papermill
@@ -332,19 +344,27 @@ def _run_one(job: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     status: dict[str, Any] = {"notebook": stem, "ok": True, "cell": "", "error": ""}
     try:
-        papermill.execute_notebook(
-            str(src),
-            str(executed),
-            parameters=job["parameters"],
-            kernel_name=job["kernel"],
-            progress_bar=False,
-            cwd=str(out_dir),
-            execution_timeout=job["timeout"],
-            # Every output has arrived and the page wrote its numbers in its last cell: stop the
-            # kernel at once instead of waiting for its orderly exit (about 0.6 s a notebook on
-            # the 2-core machine; ptvlib registers no atexit hook).
-            shutdown_kernel="immediate",
-        )
+        for attempt in range(1 + _KERNEL_START_RETRIES):
+            try:
+                papermill.execute_notebook(
+                    str(src),
+                    str(executed),
+                    parameters=job["parameters"],
+                    kernel_name=job["kernel"],
+                    progress_bar=False,
+                    cwd=str(out_dir),
+                    execution_timeout=job["timeout"],
+                    # Every output has arrived and the page wrote its numbers in its last cell:
+                    # stop the kernel at once instead of waiting for its orderly exit (about
+                    # 0.6 s a notebook on the 2-core machine; ptvlib registers no atexit hook).
+                    shutdown_kernel="immediate",
+                )
+                break
+            except RuntimeError as err:
+                if not _died_at_start(err) or attempt == _KERNEL_START_RETRIES:
+                    raise
+                # No cell ran: start the notebook again (see _KERNEL_START_RETRIES).
+                os.write(2, f"ptv: {stem}: {err}; starting its kernel again\n".encode())  # the log
     except PapermillExecutionError as err:
         status.update(ok=False, cell=f"In [{err.exec_count}]", error=f"{err.ename}: {err.evalue}")
     except Exception as err:  # kernel died, timeout, bad notebook ...
